@@ -1,0 +1,112 @@
+// Events and lifetimes without `vscode`, in the shape VS Code and vscode-jsonrpc use,
+// so the host core can run in the CLI and the gateway as well as in the extension.
+
+export interface Disposable {
+  dispose(): void;
+}
+
+export const Disposable = {
+  create(fn: () => void): Disposable {
+    let done = false;
+    return { dispose: () => { if (!done) { done = true; fn(); } } };
+  },
+  None: Object.freeze({ dispose() {} }) as Disposable,
+};
+
+/** Subscribe with a listener; dispose the result to unsubscribe. */
+export type Event<T> = (listener: (e: T) => void) => Disposable;
+
+export const Event = {
+  None: (() => Disposable.None) as Event<any>,
+  /** Resolves with the first event that satisfies `predicate`, or rejects on abort. */
+  toPromise<T>(event: Event<T>, predicate: (e: T) => boolean = () => true, signal?: AbortSignal): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => { sub.dispose(); reject(signal!.reason); };
+      const sub = event(e => {
+        if (predicate(e)) { sub.dispose(); signal?.removeEventListener('abort', onAbort); resolve(e); }
+      });
+      if (signal) {
+        if (signal.aborted) { onAbort(); return; }
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
+  },
+};
+
+export class Emitter<T> implements Disposable {
+  private listeners: Array<(e: T) => void> | undefined = [];
+  private onListenerError: (err: unknown) => void;
+
+  constructor(onListenerError: (err: unknown) => void = err => queueMicrotask(() => { throw err; })) {
+    this.onListenerError = onListenerError;
+  }
+
+  readonly event: Event<T> = listener => {
+    if (!this.listeners) return Disposable.None;
+    this.listeners.push(listener);
+    return Disposable.create(() => {
+      if (!this.listeners) return;
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    });
+  };
+
+  get hasListeners(): boolean {
+    return !!this.listeners && this.listeners.length > 0;
+  }
+
+  fire(e: T): void {
+    if (!this.listeners) return;
+    // Copy: a listener may unsubscribe while we iterate.
+    for (const l of this.listeners.slice()) {
+      try { l(e); } catch (err) { this.onListenerError(err); }
+    }
+  }
+
+  dispose(): void {
+    this.listeners = undefined;
+  }
+}
+
+/** Owns disposables of one lifetime; adding to a disposed store disposes at once. */
+export class DisposableStore implements Disposable {
+  private items = new Set<Disposable>();
+  private disposed = false;
+
+  get isDisposed(): boolean { return this.disposed; }
+
+  add<T extends Disposable>(d: T): T {
+    if (this.disposed) d.dispose();
+    else this.items.add(d);
+    return d;
+  }
+
+  delete(d: Disposable): void {
+    if (this.items.delete(d)) d.dispose();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const errors: unknown[] = [];
+    for (const d of [...this.items].reverse()) {
+      try { d.dispose(); } catch (err) { errors.push(err); }
+    }
+    this.items.clear();
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, 'several disposables failed');
+  }
+}
+
+/** Holds at most one disposable; setting a new one disposes the old. */
+export class MutableDisposable<T extends Disposable> implements Disposable {
+  private current: T | undefined;
+  get value(): T | undefined { return this.current; }
+  set value(v: T | undefined) {
+    if (this.current === v) return;
+    this.current?.dispose();
+    this.current = v;
+  }
+  clear(): void { this.value = undefined; }
+  dispose(): void { this.value = undefined; }
+}

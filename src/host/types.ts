@@ -1,0 +1,159 @@
+// The host layer's public shapes: what the extension, the CLI and the gateway see of
+// servers, their definitions and state, and the hooks through which they answer the
+// servers' requests (roots, sampling, elicitation). No `vscode` here.
+
+import type { Event } from '../base/event.ts';
+import type {
+  CallToolResult, CompleteResult, CompletionReference, CreateMessageRequestParams, CreateMessageResult,
+  ElicitRequestParams, ElicitResult, GetPromptResult, Implementation, LoggingLevel, Prompt, ReadResourceResult,
+  RequestOptions, Resource, ResourceTemplate, Root, ServerCapabilities, Tool,
+} from '../protocol/types.ts';
+
+// ---- definitions (from .vscode/mcp.json and the mcpHost.servers setting) ----
+
+export type ServerScope = 'user' | 'workspace';
+
+export interface StdioLaunch {
+  type: 'stdio';
+  command: string;
+  args: string[];
+  /** The server's own variables; `null` removes an inherited one. */
+  env: Record<string, string | null>;
+  envFile?: string;
+  /** Absolute. Defaults to the workspace folder that defines the server. */
+  cwd?: string;
+}
+export interface RemoteLaunch {
+  type: 'http' | 'sse' | 'ws';
+  url: string;
+  headers: Record<string, string>;
+}
+export type ServerLaunch = StdioLaunch | RemoteLaunch;
+
+export interface ServerSource {
+  /** Path of the file that defines it, or 'settings' for the user setting. */
+  file: string;
+  /** Workspace folder path for workspace servers. */
+  folder?: string;
+  /** Offset of the server's entry in the file, for diagnostics and "reveal". */
+  offset?: number;
+}
+
+export interface ServerDefinition {
+  /** Stable across restarts: scope + folder + name. */
+  id: string;
+  name: string;
+  scope: ServerScope;
+  source: ServerSource;
+  /** Launch with variables resolved. */
+  launch: ServerLaunch;
+  /** A hash of the unresolved definition: consent is remembered per hash. */
+  fingerprint: string;
+}
+
+// ---- state ----
+
+export type ServerState =
+  | { kind: 'stopped'; reason?: string }
+  | { kind: 'starting' }
+  | { kind: 'running' }
+  | { kind: 'error'; message: string; exitCode?: number | null; stderrTail?: string; willRetryInMs?: number };
+
+export const ServerState = {
+  Stopped: { kind: 'stopped' } as ServerState,
+  Starting: { kind: 'starting' } as ServerState,
+  Running: { kind: 'running' } as ServerState,
+  isActive(s: ServerState): boolean { return s.kind === 'starting' || s.kind === 'running'; },
+  describe(s: ServerState): string {
+    switch (s.kind) {
+      case 'stopped': return s.reason ? `stopped · ${s.reason}` : 'stopped';
+      case 'starting': return 'starting…';
+      case 'running': return 'running';
+      case 'error': return `error · ${s.message}`;
+    }
+  },
+};
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warning' | 'error';
+export interface LogEntry {
+  level: LogLevel;
+  /** stderr of the process, a server `notifications/message`, JSON-RPC traffic, or the host itself. */
+  source: 'stderr' | 'server' | 'traffic' | 'host';
+  message: string;
+}
+
+// ---- a managed server, as the UI sees it ----
+
+export interface CallOptions extends RequestOptions {}
+
+export interface ManagedServer {
+  readonly definition: ServerDefinition;
+  readonly state: ServerState;
+  readonly onDidChangeState: Event<ServerState>;
+  /** Fired when tools, resources, templates or prompts were (re)listed. */
+  readonly onDidChangeLists: Event<void>;
+  readonly onDidLog: Event<LogEntry>;
+  /** A subscribed resource changed (`notifications/resources/updated`). */
+  readonly onDidUpdateResource: Event<string>;
+
+  readonly serverInfo: Implementation | undefined;
+  readonly capabilities: ServerCapabilities | undefined;
+  readonly instructions: string | undefined;
+  readonly protocolVersion: string | undefined;
+  readonly tools: readonly Tool[];
+  readonly resources: readonly Resource[];
+  readonly resourceTemplates: readonly ResourceTemplate[];
+  readonly prompts: readonly Prompt[];
+
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+
+  callTool(name: string, args: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult>;
+  readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult>;
+  getPrompt(name: string, args: Record<string, string>, options?: CallOptions): Promise<GetPromptResult>;
+  complete(ref: CompletionReference, argument: { name: string; value: string }, context?: Record<string, string>, options?: CallOptions): Promise<CompleteResult>;
+  subscribe(uri: string): Promise<void>;
+  unsubscribe(uri: string): Promise<void>;
+  /** Sets the server's log level (`logging/setLevel`) when it has the logging capability. */
+  setLogLevel(level: LoggingLevel): Promise<void>;
+}
+
+// ---- hooks the embedding (extension, CLI) provides ----
+
+/** Who is asking, for prompts and consent dialogs. */
+export interface ServerRef { id: string; name: string; scope: ServerScope }
+
+export interface SamplingHandler {
+  createMessage(server: ServerRef, params: CreateMessageRequestParams, signal: AbortSignal): Promise<CreateMessageResult>;
+}
+export interface ElicitationHandler {
+  elicit(server: ServerRef, params: ElicitRequestParams, signal: AbortSignal): Promise<ElicitResult>;
+}
+export interface RootsProvider {
+  roots(): Root[];
+  readonly onDidChangeRoots: Event<void>;
+}
+
+/** A model backend for sampling (vscode.lm, an HTTP API, a test double). */
+export interface ModelProvider {
+  readonly id: string;
+  createMessage(params: CreateMessageRequestParams, signal: AbortSignal): Promise<CreateMessageResult>;
+}
+
+/** Decides whether a server may start now; a string is the reason it may not. */
+export type StartGate = (def: ServerDefinition) => Promise<true | string>;
+
+export interface ServerManagerOptions {
+  roots?: RootsProvider;
+  sampling?: SamplingHandler;
+  elicitation?: ElicitationHandler;
+  gate?: StartGate;
+  requestTimeoutMs?: number;
+  maxRequestTimeoutMs?: number;
+  /** PATH to spawn with when the process's own lacks the user's login-shell PATH. */
+  resolvePath?: () => Promise<string | undefined>;
+  /** Restart policy for crashed servers. */
+  restart?: { maxTries: number; initialDelayMs: number; maxDelayMs: number };
+  clientInfo?: Implementation;
+}

@@ -1,0 +1,326 @@
+// The JSON-RPC connection: ids, the pending map, a timeout on every request (extended
+// by progress up to a hard maximum), cancellation both ways, progress routing, ping.
+// Generation-agnostic: the MCP strategies (stateful 2025-11-25, stateless 2026-07-28)
+// sit on top of it in client.ts and decide what goes into each request.
+
+import { Disposable, Emitter, type Event } from '../base/event.ts';
+import type { Transport, TransportState } from '../transports/transport.ts';
+import { ErrorCode, LocalError, RequestError, WireError, errorMessage, toWireError } from './errors.ts';
+import { classify, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse, type RequestId } from './jsonrpc.ts';
+import type { ProgressNotificationParams, ProgressToken, RequestOptions } from './types.ts';
+
+export interface ConnectionOptions {
+  /** The server's name, used in every error message. */
+  name: string;
+  requestTimeoutMs?: number;
+  maxRequestTimeoutMs?: number;
+}
+
+export interface IncomingRequestContext {
+  /** Aborted when the peer sends `notifications/cancelled` for this request, or the connection closes. */
+  signal: AbortSignal;
+  requestId: RequestId;
+}
+export type RequestHandler = (params: Record<string, unknown>, ctx: IncomingRequestContext) => Promise<unknown> | unknown;
+export type NotificationHandler = (params: Record<string, unknown>) => void;
+
+export interface TrafficEntry { direction: 'send' | 'receive'; message: JsonRpcMessage | unknown }
+
+interface Pending {
+  method: string;
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  parse: ((raw: Record<string, unknown>) => unknown) | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  timeoutMs: number;
+  hardDeadline: number;
+  progressToken: ProgressToken | undefined;
+  onProgress: ((p: ProgressNotificationParams) => void) | undefined;
+  cleanup: (() => void) | undefined;
+}
+
+export interface RequestCallOptions<R> extends RequestOptions {
+  /** Validates and narrows the raw result; throwing makes the request fail as invalid. */
+  parse?: (raw: Record<string, unknown>) => R;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_TIMEOUT_MS = 600_000;
+
+export class JsonRpcConnection implements Disposable {
+  private readonly transport: Transport;
+  readonly name: string;
+  private readonly timeoutMs: number;
+  private readonly maxTimeoutMs: number;
+  private nextId = 1;
+  private readonly pending = new Map<RequestId, Pending>();
+  private readonly byProgressToken = new Map<ProgressToken, RequestId>();
+  private readonly incoming = new Map<RequestId, AbortController>();
+  private readonly requestHandlers = new Map<string, RequestHandler>();
+  private readonly notificationHandlers = new Map<string, NotificationHandler>();
+  private readonly subscriptions: Disposable[] = [];
+  private closedError: LocalError | undefined;
+
+  private readonly _onDidClose = new Emitter<LocalError>();
+  /** The connection ended; every pending request has been rejected with this cause. */
+  readonly onDidClose: Event<LocalError> = this._onDidClose.event;
+  private readonly _onDidTrace = new Emitter<TrafficEntry>();
+  /** Every message in and out; subscribe only when tracing, it costs a listener call per message. */
+  readonly onDidTrace: Event<TrafficEntry> = this._onDidTrace.event;
+  private readonly _onDidWarn = new Emitter<string>();
+  /** Protocol problems the peer caused that did not end the connection (unknown ids, invalid messages). */
+  readonly onDidWarn: Event<string> = this._onDidWarn.event;
+
+  constructor(transport: Transport, options: ConnectionOptions) {
+    this.transport = transport;
+    this.name = options.name;
+    this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxTimeoutMs = Math.max(options.maxRequestTimeoutMs ?? DEFAULT_MAX_TIMEOUT_MS, this.timeoutMs);
+    this.subscriptions.push(
+      transport.onDidReceiveMessage(m => this.handleMessage(m)),
+      transport.onDidChangeState(s => this.handleTransportState(s)),
+    );
+    this.requestHandlers.set('ping', () => ({}));
+  }
+
+  get isClosed(): boolean { return this.closedError !== undefined; }
+  get pendingCount(): number { return this.pending.size; }
+
+  onRequest(method: string, handler: RequestHandler): Disposable {
+    this.requestHandlers.set(method, handler);
+    return Disposable.create(() => { if (this.requestHandlers.get(method) === handler) this.requestHandlers.delete(method); });
+  }
+
+  onNotification(method: string, handler: NotificationHandler): Disposable {
+    this.notificationHandlers.set(method, handler);
+    return Disposable.create(() => { if (this.notificationHandlers.get(method) === handler) this.notificationHandlers.delete(method); });
+  }
+
+  request<R = Record<string, unknown>>(method: string, params: Record<string, unknown> | undefined, options: RequestCallOptions<R> = {}): Promise<R> {
+    if (this.closedError) return Promise.reject(new RequestError(this.name, method, this.closedError));
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(new RequestError(this.name, method, cancelledError(signal)));
+
+    const id = this.nextId++;
+    let progressToken: ProgressToken | undefined;
+    if (options.onProgress) {
+      progressToken = id;
+      // Copy: the caller's params object is not ours to change.
+      const meta = { ...((params?._meta as Record<string, unknown> | undefined) ?? {}), progressToken };
+      params = { ...params, _meta: meta };
+    }
+    const message: JsonRpcRequest = params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+
+    return new Promise<R>((resolve, reject) => {
+      const p: Pending = {
+        method, resolve: resolve as (v: unknown) => void, reject, parse: options.parse as Pending['parse'],
+        timer: undefined, timeoutMs, hardDeadline: Date.now() + Math.max(this.maxTimeoutMs, timeoutMs),
+        progressToken, onProgress: options.onProgress, cleanup: undefined,
+      };
+      this.pending.set(id, p);
+      if (progressToken !== undefined) this.byProgressToken.set(progressToken, id);
+      p.timer = setTimeout(() => this.expire(id), timeoutMs);
+      if (signal) {
+        const onAbort = () => this.cancelPending(id, cancelledError(signal), String(signal.reason ?? 'cancelled by the user'));
+        signal.addEventListener('abort', onAbort, { once: true });
+        p.cleanup = () => signal.removeEventListener('abort', onAbort);
+      }
+      try {
+        this.send(message);
+      } catch (err) {
+        this.settle(id, new RequestError(this.name, method, new LocalError('transport', `could not send: ${errorMessage(err)}`, err)));
+      }
+    });
+  }
+
+  notify(method: string, params?: Record<string, unknown>): void {
+    if (this.closedError) return;
+    this.send(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params });
+  }
+
+  /** Rejects everything pending and stops dispatching; does not close the transport. */
+  close(reason: LocalError = new LocalError('closed', 'connection closed')): void {
+    if (this.closedError) return;
+    this.closedError = reason;
+    for (const id of [...this.pending.keys()]) {
+      const p = this.pending.get(id)!;
+      this.settle(id, new RequestError(this.name, p.method, reason));
+    }
+    for (const ctrl of this.incoming.values()) ctrl.abort(reason);
+    this.incoming.clear();
+    for (const d of this.subscriptions) d.dispose();
+    this.subscriptions.length = 0;
+    this._onDidClose.fire(reason);
+  }
+
+  dispose(): void {
+    this.close();
+    this._onDidClose.dispose();
+    this._onDidTrace.dispose();
+    this._onDidWarn.dispose();
+  }
+
+  // ---- internals ----
+
+  private send(message: JsonRpcMessage): void {
+    if (this._onDidTrace.hasListeners) this._onDidTrace.fire({ direction: 'send', message });
+    this.transport.send(message);
+  }
+
+  private settle(id: RequestId, error: unknown, value?: unknown): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    if (p.progressToken !== undefined) this.byProgressToken.delete(p.progressToken);
+    if (p.timer) clearTimeout(p.timer);
+    p.cleanup?.();
+    if (error !== undefined) p.reject(error);
+    else p.resolve(value);
+  }
+
+  private cancelPending(id: RequestId, cause: LocalError, reason: string): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.settle(id, new RequestError(this.name, p.method, cause));
+    // `initialize` must not be cancelled (spec); the caller tears the connection down instead.
+    if (p.method !== 'initialize' && !this.closedError) {
+      try { this.notify('notifications/cancelled', { requestId: id, reason }); } catch { /* transport gone; nothing to tell */ }
+    }
+  }
+
+  private expire(id: RequestId): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    const elapsedNote = p.hardDeadline <= Date.now() ? ` (hard maximum ${this.maxTimeoutMs} ms reached)` : '';
+    this.cancelPending(id, new LocalError('timeout', `timed out after ${p.timeoutMs} ms${elapsedNote}`), 'timeout');
+  }
+
+  private handleTransportState(s: TransportState): void {
+    if (s.kind !== 'stopped') return;
+    let detail = s.error ? s.error.message : 'the server closed the connection';
+    // The last stderr line usually says why (a missing key, a stack trace's first line).
+    const last = s.error?.stderrTail?.trim().split('\n').pop();
+    if (last) detail += ` (stderr: ${last.length > 300 ? `${last.slice(0, 300)}…` : last})`;
+    this.close(new LocalError('closed', detail, s.error));
+  }
+
+  private handleMessage(raw: unknown): void {
+    if (this.closedError) return;
+    if (this._onDidTrace.hasListeners) this._onDidTrace.fire({ direction: 'receive', message: raw });
+    const c = classify(raw);
+    switch (c.kind) {
+      case 'response': return this.handleResponse(c.msg);
+      case 'request': return this.handleRequest(c.msg);
+      case 'notification': return this.handleNotification(c.msg.method, c.msg.params ?? {});
+      case 'invalid': {
+        this._onDidWarn.fire(`ignored an invalid message: ${c.reason}`);
+        // A request we cannot read still deserves an answer when it has an id.
+        const id = (raw as { id?: unknown } | null)?.id;
+        if (typeof id === 'string' || typeof id === 'number') {
+          this.sendSafe({ jsonrpc: '2.0', id, error: { code: ErrorCode.InvalidRequest, message: c.reason } });
+        }
+      }
+    }
+  }
+
+  private handleResponse(msg: JsonRpcResponse): void {
+    const id = msg.id;
+    const p = id === null ? undefined : this.pending.get(id);
+    if (!p || id === null) {
+      this._onDidWarn.fire(`ignored a response to unknown request id ${JSON.stringify(id)}`);
+      return;
+    }
+    if ('error' in msg) {
+      this.settle(id, new RequestError(this.name, p.method, new WireError(msg.error.code, msg.error.message, msg.error.data)));
+      return;
+    }
+    let value: unknown = msg.result;
+    if (p.parse) {
+      try {
+        value = p.parse(msg.result);
+      } catch (err) {
+        this.settle(id, new RequestError(this.name, p.method, new LocalError('invalid-message', `invalid result: ${errorMessage(err)}`, err)));
+        return;
+      }
+    }
+    this.settle(id, undefined, value);
+  }
+
+  private handleRequest(msg: JsonRpcRequest): void {
+    const handler = this.requestHandlers.get(msg.method);
+    if (!handler) {
+      this.sendSafe({ jsonrpc: '2.0', id: msg.id, error: { code: ErrorCode.MethodNotFound, message: `Method not found: ${msg.method}` } });
+      return;
+    }
+    const ctrl = new AbortController();
+    this.incoming.set(msg.id, ctrl);
+    let result: Promise<unknown>;
+    try {
+      result = Promise.resolve(handler(msg.params ?? {}, { signal: ctrl.signal, requestId: msg.id }));
+    } catch (err) {
+      result = Promise.reject(err);
+    }
+    result.then(
+      value => {
+        if (this.incoming.get(msg.id) !== ctrl) return; // cancelled or closed: no answer is expected
+        this.incoming.delete(msg.id);
+        this.sendSafe({ jsonrpc: '2.0', id: msg.id, result: (value ?? {}) as Record<string, unknown> });
+      },
+      err => {
+        if (this.incoming.get(msg.id) !== ctrl) return;
+        this.incoming.delete(msg.id);
+        this.sendSafe({ jsonrpc: '2.0', id: msg.id, error: toWireError(err).toJSON() });
+      },
+    );
+  }
+
+  private handleNotification(method: string, params: Record<string, unknown>): void {
+    if (method === 'notifications/cancelled') {
+      const id = params.requestId as RequestId | undefined;
+      const ctrl = id === undefined ? undefined : this.incoming.get(id);
+      if (ctrl) {
+        this.incoming.delete(id!);
+        ctrl.abort(new LocalError('cancelled', typeof params.reason === 'string' ? `cancelled by the server: ${params.reason}` : 'cancelled by the server'));
+      }
+      return;
+    }
+    if (method === 'notifications/progress') {
+      this.handleProgress(params as unknown as ProgressNotificationParams);
+      return;
+    }
+    const handler = this.notificationHandlers.get(method);
+    if (!handler) return;
+    try {
+      handler(params);
+    } catch (err) {
+      this._onDidWarn.fire(`handler of ${method} failed: ${errorMessage(err)}`);
+    }
+  }
+
+  private handleProgress(params: ProgressNotificationParams): void {
+    const id = this.byProgressToken.get(params.progressToken);
+    const p = id === undefined ? undefined : this.pending.get(id);
+    if (!p || id === undefined) return;
+    // Progress proves the server is working: restart the timeout, but never past the hard maximum.
+    if (p.timer) clearTimeout(p.timer);
+    const remaining = p.hardDeadline - Date.now();
+    p.timer = setTimeout(() => this.expire(id), Math.max(0, Math.min(p.timeoutMs, remaining)));
+    try {
+      p.onProgress?.(params);
+    } catch (err) {
+      this._onDidWarn.fire(`progress listener failed: ${errorMessage(err)}`);
+    }
+  }
+
+  private sendSafe(message: JsonRpcMessage): void {
+    try { this.send(message); } catch (err) { this._onDidWarn.fire(`could not send ${'id' in message ? `response ${message.id}` : 'message'}: ${errorMessage(err)}`); }
+  }
+}
+
+function cancelledError(signal: AbortSignal): LocalError {
+  const reason = signal.reason;
+  if (reason instanceof LocalError) return reason;
+  const text = reason instanceof Error && reason.name !== 'AbortError' ? reason.message : typeof reason === 'string' ? reason : 'cancelled';
+  return new LocalError('cancelled', text === 'cancelled' ? 'cancelled' : `cancelled: ${text}`);
+}

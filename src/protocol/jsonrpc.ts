@@ -1,0 +1,53 @@
+// JSON-RPC 2.0 message shapes, and the cheap structural check applied to every message
+// a transport delivers before the connection dispatches it.
+
+export type RequestId = string | number;
+
+export interface JsonRpcRequest { jsonrpc: '2.0'; id: RequestId; method: string; params?: Record<string, unknown> }
+export interface JsonRpcNotification { jsonrpc: '2.0'; method: string; params?: Record<string, unknown> }
+export interface JsonRpcSuccess { jsonrpc: '2.0'; id: RequestId; result: Record<string, unknown> }
+export interface JsonRpcFailure { jsonrpc: '2.0'; id: RequestId | null; error: { code: number; message: string; data?: unknown } }
+export type JsonRpcResponse = JsonRpcSuccess | JsonRpcFailure;
+export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResponse;
+
+export type Classified =
+  | { kind: 'request'; msg: JsonRpcRequest }
+  | { kind: 'notification'; msg: JsonRpcNotification }
+  | { kind: 'response'; msg: JsonRpcResponse }
+  | { kind: 'invalid'; reason: string };
+
+function isId(v: unknown): v is RequestId {
+  return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+}
+function isParams(v: unknown): boolean {
+  return v === undefined || (typeof v === 'object' && v !== null);
+}
+
+/** Sorts a parsed value into a request, notification or response, or says why it is none. */
+export function classify(m: unknown): Classified {
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return { kind: 'invalid', reason: 'not a JSON object' };
+  const o = m as Record<string, unknown>;
+  if (o.jsonrpc !== '2.0') return { kind: 'invalid', reason: 'missing "jsonrpc": "2.0"' };
+  if (typeof o.method === 'string') {
+    if (!isParams(o.params)) return { kind: 'invalid', reason: `params of ${o.method} is not an object` };
+    if ('id' in o && o.id !== undefined) {
+      if (!isId(o.id)) return { kind: 'invalid', reason: `invalid id in request ${o.method}` };
+      return { kind: 'request', msg: o as unknown as JsonRpcRequest };
+    }
+    return { kind: 'notification', msg: o as unknown as JsonRpcNotification };
+  }
+  if ('result' in o || 'error' in o) {
+    if ('error' in o) {
+      const e = o.error as Record<string, unknown> | null;
+      if (typeof e !== 'object' || e === null || typeof e.code !== 'number' || typeof e.message !== 'string') {
+        return { kind: 'invalid', reason: 'malformed error object' };
+      }
+      if (!(isId(o.id) || o.id === null)) return { kind: 'invalid', reason: 'invalid id in error response' };
+    } else {
+      if (!isId(o.id)) return { kind: 'invalid', reason: 'invalid id in response' };
+      if (typeof o.result !== 'object' || o.result === null || Array.isArray(o.result)) return { kind: 'invalid', reason: 'result is not an object' };
+    }
+    return { kind: 'response', msg: o as unknown as JsonRpcResponse };
+  }
+  return { kind: 'invalid', reason: 'neither a request, a notification nor a response' };
+}

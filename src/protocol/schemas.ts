@@ -1,0 +1,117 @@
+// Schemas for what servers send us (2025-11-25 shapes; older revisions are subsets).
+// Applied once, where a message enters (conventions.md §6). Objects are loose: unknown
+// fields pass through, so newer servers' additions are not rejected; required fields
+// and their types are checked.
+
+import {
+  array, boolean, discriminatedUnion, literal, looseObject, number, optional, prettifyError, record, string,
+  union, unknown, type ZodMiniType,
+} from 'zod/mini';
+import type * as T from './types.ts';
+
+const meta = optional(record(string(), unknown()));
+const annotations = optional(looseObject({}));
+const icons = optional(array(looseObject({ src: string() })));
+
+const text = looseObject({ type: literal('text'), text: string(), annotations, _meta: meta });
+const image = looseObject({ type: literal('image'), data: string(), mimeType: string(), annotations, _meta: meta });
+const audio = looseObject({ type: literal('audio'), data: string(), mimeType: string(), annotations, _meta: meta });
+const resourceLink = looseObject({ type: literal('resource_link'), uri: string(), name: string(), _meta: meta });
+const textContents = looseObject({ uri: string(), mimeType: optional(string()), text: string(), _meta: meta });
+const blobContents = looseObject({ uri: string(), mimeType: optional(string()), blob: string(), _meta: meta });
+const resourceContents = union([textContents, blobContents]);
+const embedded = looseObject({ type: literal('resource'), resource: resourceContents, annotations, _meta: meta });
+const contentBlock = discriminatedUnion('type', [text, image, audio, resourceLink, embedded]);
+
+const jsonSchemaObject = looseObject({ type: literal('object'), properties: optional(record(string(), unknown())), required: optional(array(string())) });
+const tool = looseObject({
+  name: string(), title: optional(string()), description: optional(string()),
+  inputSchema: jsonSchemaObject, outputSchema: optional(jsonSchemaObject),
+  annotations, icons, _meta: meta,
+});
+const nextCursor = optional(string());
+
+export const InitializeResultSchema = looseObject({
+  protocolVersion: string(),
+  capabilities: looseObject({
+    logging: optional(looseObject({})), completions: optional(looseObject({})),
+    prompts: optional(looseObject({ listChanged: optional(boolean()) })),
+    resources: optional(looseObject({ subscribe: optional(boolean()), listChanged: optional(boolean()) })),
+    tools: optional(looseObject({ listChanged: optional(boolean()) })),
+  }),
+  serverInfo: looseObject({ name: string(), version: string() }),
+  instructions: optional(string()),
+});
+export const ListToolsResultSchema = looseObject({ tools: array(tool), nextCursor });
+export const CallToolResultSchema = looseObject({
+  content: array(contentBlock),
+  structuredContent: optional(record(string(), unknown())),
+  isError: optional(boolean()),
+  _meta: meta,
+});
+const resource = looseObject({ uri: string(), name: string(), mimeType: optional(string()), size: optional(number()), _meta: meta });
+export const ListResourcesResultSchema = looseObject({ resources: array(resource), nextCursor });
+const template = looseObject({ uriTemplate: string(), name: string(), mimeType: optional(string()), _meta: meta });
+export const ListResourceTemplatesResultSchema = looseObject({ resourceTemplates: array(template), nextCursor });
+export const ReadResourceResultSchema = looseObject({ contents: array(resourceContents), _meta: meta });
+const promptArgument = looseObject({ name: string(), description: optional(string()), required: optional(boolean()) });
+const prompt = looseObject({ name: string(), description: optional(string()), arguments: optional(array(promptArgument)), _meta: meta });
+export const ListPromptsResultSchema = looseObject({ prompts: array(prompt), nextCursor });
+export const GetPromptResultSchema = looseObject({
+  description: optional(string()),
+  messages: array(looseObject({ role: union([literal('user'), literal('assistant')]), content: contentBlock })),
+  _meta: meta,
+});
+export const CompleteResultSchema = looseObject({
+  completion: looseObject({ values: array(string()), total: optional(number()), hasMore: optional(boolean()) }),
+});
+export const EmptyResultSchema = looseObject({});
+
+// ---- what servers ask of us ----
+
+const samplingContent = looseObject({ type: string() });
+export const CreateMessageParamsSchema = looseObject({
+  messages: array(looseObject({ role: union([literal('user'), literal('assistant')]), content: union([samplingContent, array(samplingContent)]) })),
+  maxTokens: number(),
+  systemPrompt: optional(string()),
+  modelPreferences: optional(looseObject({ hints: optional(array(looseObject({ name: optional(string()) }))) })),
+  includeContext: optional(string()),
+  temperature: optional(number()),
+  stopSequences: optional(array(string())),
+});
+export const ElicitParamsSchema = union([
+  looseObject({ mode: literal('url'), message: string(), url: string(), elicitationId: string() }),
+  looseObject({
+    mode: optional(literal('form')),
+    message: string(),
+    requestedSchema: looseObject({ type: literal('object'), properties: record(string(), looseObject({ type: string() })), required: optional(array(string())) }),
+  }),
+]);
+export const LoggingMessageParamsSchema = looseObject({ level: string(), logger: optional(string()), data: unknown() });
+export const ResourceUpdatedParamsSchema = looseObject({ uri: string() });
+
+/** A parse function for JsonRpcConnection.request: validates, or throws a readable message. */
+export function parser<R>(schema: ZodMiniType): (raw: Record<string, unknown>) => R {
+  return raw => {
+    const r = schema.safeParse(raw);
+    if (!r.success) throw new Error(prettifyError(r.error).replace(/\n\s*/g, ' '));
+    return r.data as R;
+  };
+}
+
+export const parse = {
+  initialize: parser<T.InitializeResult>(InitializeResultSchema),
+  listTools: parser<{ tools: T.Tool[]; nextCursor?: string }>(ListToolsResultSchema),
+  callTool: parser<T.CallToolResult>(CallToolResultSchema),
+  listResources: parser<{ resources: T.Resource[]; nextCursor?: string }>(ListResourcesResultSchema),
+  listResourceTemplates: parser<{ resourceTemplates: T.ResourceTemplate[]; nextCursor?: string }>(ListResourceTemplatesResultSchema),
+  readResource: parser<T.ReadResourceResult>(ReadResourceResultSchema),
+  listPrompts: parser<{ prompts: T.Prompt[]; nextCursor?: string }>(ListPromptsResultSchema),
+  getPrompt: parser<T.GetPromptResult>(GetPromptResultSchema),
+  complete: parser<T.CompleteResult>(CompleteResultSchema),
+  empty: parser<Record<string, never>>(EmptyResultSchema),
+  createMessageParams: parser<T.CreateMessageRequestParams>(CreateMessageParamsSchema),
+  elicitParams: parser<T.ElicitRequestParams>(ElicitParamsSchema),
+  loggingMessage: parser<T.LoggingMessageParams>(LoggingMessageParamsSchema),
+  resourceUpdated: parser<{ uri: string }>(ResourceUpdatedParamsSchema),
+};

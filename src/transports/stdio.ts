@@ -1,0 +1,279 @@
+// stdio transport: spawns the server with a curated environment, frames messages as
+// newline-delimited JSON, forwards stderr as log lines, and shuts down by escalation:
+// close stdin, wait, SIGTERM the process group, wait, SIGKILL the group.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
+import { Emitter, type Event } from '../base/event.ts';
+import { LocalError } from '../protocol/errors.ts';
+import type { JsonRpcMessage } from '../protocol/jsonrpc.ts';
+import { LineDecoder, TailBuffer, parseJsonLine } from './framing.ts';
+import { curatedEnv, findExecutable, getPath, quoteForCmd } from './processEnv.ts';
+import type { Transport, TransportLog, TransportState } from './transport.ts';
+
+export interface StdioTransportOptions {
+  command: string;
+  args: string[];
+  /** The server's own variables (envFile already merged in); null removes one. */
+  env: Record<string, string | null>;
+  cwd?: string;
+  /** PATH to use instead of the process's (the login shell's, when VS Code lacks it). */
+  pathOverride?: string;
+  /** Largest single message accepted from the server (default 512 MiB). */
+  maxMessageBytes?: number;
+  /** Each step of the shutdown escalation waits this long (default 2 s). */
+  shutdownGraceMs?: number;
+  /** Base environment (default process.env); for tests. */
+  baseEnv?: NodeJS.ProcessEnv;
+}
+
+const DEFAULT_MAX_MESSAGE = 512 * 1024 * 1024;
+// The whole process groups we started and have not seen end; killed if the host exits
+// abruptly, so no server outlives it.
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+function trackGroup(pid: number): void {
+  liveGroups.add(pid);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => { for (const g of liveGroups) killGroup(g, 'SIGKILL'); });
+  }
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    if (process.platform === 'win32') {
+      // taskkill /T walks the tree; fire-and-forget is fine at this point.
+      spawn('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true }).on('error', () => {});
+      return true;
+    }
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false; // already gone
+  }
+}
+
+function groupAlive(pid: number): boolean {
+  if (process.platform === 'win32') return false;
+  try { process.kill(-pid, 0); return true; } catch { return false; }
+}
+
+export class StdioTransport implements Transport {
+  private readonly opts: StdioTransportOptions;
+  private child: ChildProcess | undefined;
+  private _state: TransportState = { kind: 'idle' };
+  private closing = false;
+  private exited: Promise<void> | undefined;
+  private readonly stderrTail = new TailBuffer(20, 4096);
+  private decoder: LineDecoder | undefined;
+
+  private readonly _onDidChangeState = new Emitter<TransportState>();
+  readonly onDidChangeState: Event<TransportState> = this._onDidChangeState.event;
+  private readonly _onDidReceiveMessage = new Emitter<unknown>();
+  readonly onDidReceiveMessage: Event<unknown> = this._onDidReceiveMessage.event;
+  private readonly _onDidLog = new Emitter<TransportLog>();
+  readonly onDidLog: Event<TransportLog> = this._onDidLog.event;
+
+  constructor(options: StdioTransportOptions) {
+    this.opts = options;
+  }
+
+  get state(): TransportState { return this._state; }
+  get pid(): number | undefined { return this.child?.pid; }
+  /** The command line as it will be run, for consent dialogs and logs. */
+  get commandLine(): string { return [this.opts.command, ...this.opts.args].map(a => /\s/.test(a) ? JSON.stringify(a) : a).join(' '); }
+
+  start(): Promise<void> {
+    if (this._state.kind !== 'idle') return Promise.reject(new LocalError('transport', 'transport already started'));
+    this.setState({ kind: 'starting' });
+    const platform = process.platform;
+    const env = curatedEnv(this.opts.baseEnv ?? process.env, this.opts.env, { platform, pathOverride: this.opts.pathOverride });
+    const resolved = findExecutable(this.opts.command, env, this.opts.cwd, platform);
+    if (!resolved) {
+      const searched = getPath(env, platform);
+      const hint = ['npx', 'node', 'npm', 'uvx', 'uv', 'python', 'python3', 'docker', 'deno', 'bun'].includes(this.opts.command)
+        ? ` — is ${this.opts.command === 'uvx' || this.opts.command === 'uv' ? 'uv' : this.opts.command.startsWith('python') ? 'Python' : this.opts.command === 'docker' ? 'Docker' : 'Node'} on PATH for VS Code?`
+        : '';
+      const err = new LocalError('spawn', `spawn ${this.opts.command} ENOENT${hint} Command "${this.opts.command}" was not found on PATH (${searched || 'empty'}). Use an absolute path in "command", or start VS Code from a shell that has it on PATH.`);
+      this.setState({ kind: 'stopped', error: { message: err.message } });
+      return Promise.reject(err);
+    }
+
+    let file = resolved;
+    let args = this.opts.args;
+    let verbatim = false;
+    if (platform === 'win32' && /\.(cmd|bat)$/i.test(resolved)) {
+      // Node refuses to spawn .cmd/.bat directly (CVE-2024-27980); run them through cmd.exe, quoted.
+      file = env.COMSPEC ?? env.ComSpec ?? 'cmd.exe';
+      args = ['/d', '/s', '/c', `"${[resolved, ...this.opts.args].map(quoteForCmd).join(' ')}"`];
+      verbatim = true;
+    }
+
+    return new Promise<void>((resolve, reject) => {
+      let child: ChildProcess;
+      try {
+        child = spawn(file, args, {
+          cwd: this.opts.cwd,
+          env,
+          stdio: ['pipe', 'pipe', 'pipe'],
+          // Its own process group, so shutdown can reach grandchildren (npx → node).
+          detached: platform !== 'win32',
+          windowsHide: true,
+          windowsVerbatimArguments: verbatim,
+        });
+      } catch (err) {
+        const e = new LocalError('spawn', `spawn ${this.opts.command} failed: ${(err as Error).message}`, err);
+        this.setState({ kind: 'stopped', error: { message: e.message } });
+        reject(e);
+        return;
+      }
+      this.child = child;
+      let spawned = false;
+
+      child.once('spawn', () => {
+        spawned = true;
+        if (child.pid) trackGroup(child.pid);
+        this.setState({ kind: 'running' });
+        resolve();
+      });
+      child.once('error', err => {
+        const e = err as NodeJS.ErrnoException;
+        if (!spawned) {
+          const msg = e.code === 'ENOENT' && this.opts.cwd
+            ? `spawn ${this.opts.command} ENOENT — the command or the working directory "${this.opts.cwd}" does not exist`
+            : `spawn ${this.opts.command} ${e.code ?? ''} — ${e.message}`;
+          const le = new LocalError('spawn', msg, err);
+          this.setState({ kind: 'stopped', error: { message: le.message } });
+          reject(le);
+        } else {
+          this.log('error', `process error: ${e.message}`);
+        }
+      });
+
+      this.decoder = new LineDecoder({
+        maxLineBytes: this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE,
+        onLine: line => this.handleLine(line),
+        onOversize: bytes => {
+          const mb = ((this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE) / 1048576).toFixed(0);
+          this.fail(`the server sent a message larger than the ${mb} MiB limit (${(bytes / 1048576).toFixed(0)} MiB read so far); raise the limit or fix the server`);
+        },
+      });
+      child.stdout!.on('data', (chunk: Buffer) => this.decoder?.push(chunk));
+      const stderrDecoder = new StringDecoder('utf8');
+      let stderrRest = '';
+      child.stderr!.on('data', (chunk: Buffer) => {
+        const text = stderrRest + stderrDecoder.write(chunk);
+        const lines = text.split(/\r?\n/);
+        stderrRest = lines.pop() ?? '';
+        if (stderrRest.length > 65536) { lines.push(stderrRest); stderrRest = ''; }
+        for (const l of lines) if (l) this.stderrLine(l);
+      });
+      // Writes to a process that has gone are reported by 'exit'; keep EPIPE from throwing.
+      child.stdin!.on('error', err => this.log('debug', `stdin: ${(err as Error).message}`));
+
+      this.exited = new Promise<void>(done => {
+        child.once('close', (code, signal) => {
+          const rest = stderrRest + stderrDecoder.end();
+          if (rest) this.stderrLine(rest);
+          const leftover = this.decoder?.flush();
+          if (leftover) this.handleLine(leftover);
+          if (child.pid) {
+            // The leader is gone; make sure nothing it started lingers in its group.
+            if (groupAlive(child.pid)) killGroup(child.pid, 'SIGKILL');
+            liveGroups.delete(child.pid);
+          }
+          if (spawned) this.onExit(code, signal);
+          done();
+        });
+      });
+    });
+  }
+
+  send(message: JsonRpcMessage): void {
+    const stdin = this.child?.stdin;
+    if (!stdin || this._state.kind !== 'running' || stdin.destroyed || !stdin.writable) {
+      throw new LocalError('transport', 'the server process is not running');
+    }
+    stdin.write(JSON.stringify(message) + '\n');
+  }
+
+  async close(): Promise<void> {
+    const child = this.child;
+    if (!child || !this.exited) { this.setState({ kind: 'stopped' }); return; }
+    if (this._state.kind === 'stopped' && child.exitCode !== null) return this.exited;
+    if (this.closing) {
+      // A second stop forces it.
+      if (child.pid) killGroup(child.pid, 'SIGKILL');
+      return this.exited;
+    }
+    this.closing = true;
+    const grace = this.opts.shutdownGraceMs ?? 2000;
+    child.stdin?.end();
+    if (await this.waitExit(grace)) return;
+    this.log('info', `the server did not exit ${grace} ms after stdin closed; sending SIGTERM`);
+    if (child.pid) killGroup(child.pid, 'SIGTERM');
+    if (await this.waitExit(grace)) return;
+    this.log('warning', `the server ignored SIGTERM for ${grace} ms; killing its process tree`);
+    if (child.pid) killGroup(child.pid, 'SIGKILL');
+    await this.exited;
+  }
+
+  dispose(): void {
+    void this.close();
+    this._onDidReceiveMessage.dispose();
+  }
+
+  // ---- internals ----
+
+  private waitExit(ms: number): Promise<boolean> {
+    return new Promise(resolve => {
+      const t = setTimeout(() => resolve(false), ms);
+      void this.exited!.then(() => { clearTimeout(t); resolve(true); });
+    });
+  }
+
+  private handleLine(line: Buffer): void {
+    const parsed = parseJsonLine(line);
+    if (parsed === undefined) return;
+    if (!parsed.ok) {
+      this.log('warning', `skipped a line on stdout that is not JSON (${parsed.reason}): ${parsed.preview}`);
+      return;
+    }
+    this._onDidReceiveMessage.fire(parsed.value);
+  }
+
+  private stderrLine(line: string): void {
+    this.stderrTail.push(line);
+    this._onDidLog.fire({ level: 'info', source: 'stderr', message: line });
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.closing) {
+      this.setState({ kind: 'stopped' });
+      return;
+    }
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const tail = this.stderrTail.toString();
+    this.setState({ kind: 'stopped', error: { message: `the server process ${how}`, exitCode: code, signal, stderrTail: tail || undefined } });
+  }
+
+  /** A protocol-level failure of the stream: report it and end the process. */
+  private fail(message: string): void {
+    this.log('error', message);
+    if (this._state.kind !== 'running') return;
+    const tail = this.stderrTail.toString();
+    this.setState({ kind: 'stopped', error: { message, stderrTail: tail || undefined } });
+    void this.close();
+  }
+
+  private log(level: TransportLog['level'], message: string): void {
+    this._onDidLog.fire({ level, source: 'transport', message });
+  }
+
+  private setState(s: TransportState): void {
+    if (this._state.kind === 'stopped' && s.kind === 'stopped') return;
+    this._state = s;
+    this._onDidChangeState.fire(s);
+  }
+}
