@@ -122,7 +122,10 @@ export class JsonRpcConnection implements Disposable {
       if (progressToken !== undefined) this.byProgressToken.set(progressToken, id);
       p.timer = setTimeout(() => this.expire(id), timeoutMs);
       if (signal) {
-        const onAbort = () => this.cancelPending(id, cancelledError(signal), String(signal.reason ?? 'cancelled by the user'));
+        const onAbort = () => {
+          const err = cancelledError(signal);
+          this.cancelPending(id, err, err.message === 'cancelled' ? 'cancelled by the user' : err.message);
+        };
         signal.addEventListener('abort', onAbort, { once: true });
         p.cleanup = () => signal.removeEventListener('abort', onAbort);
       }

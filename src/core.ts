@@ -1,0 +1,36 @@
+/**
+ * MCP Host core: the protocol client, the transports and the server manager, with no
+ * VS Code dependency. The CLI, the gateway, the conformance adapter and the benchmarks
+ * use only this entry (`dist/core.js`).
+ *
+ * ```ts
+ * import { McpClient, StdioTransport } from 'mcp-host/core';
+ * const client = await McpClient.create(
+ *   new StdioTransport({ command: 'npx', args: ['-y', '@modelcontextprotocol/server-everything'], env: {} }),
+ *   { name: 'everything', clientInfo: { name: 'me', version: '1.0.0' }, capabilities: {} });
+ * console.log(await client.listTools());
+ * await client.close();
+ * ```
+ */
+
+export * from './base/event.ts';
+export * from './protocol/types.ts';
+export * from './protocol/errors.ts';
+export type * from './protocol/jsonrpc.ts';
+export { JsonRpcConnection } from './protocol/connection.ts';
+export type { ConnectionOptions, IncomingRequestContext, RequestHandler, NotificationHandler, RequestCallOptions } from './protocol/connection.ts';
+export { McpClient } from './protocol/client.ts';
+export type { McpClientOptions } from './protocol/client.ts';
+export { StatefulGeneration } from './protocol/generation.ts';
+export type { ProtocolGeneration, SessionInit } from './protocol/generation.ts';
+export type { Transport, TransportState, TransportError, TransportLog } from './transports/transport.ts';
+export { StdioTransport } from './transports/stdio.ts';
+export type { StdioTransportOptions } from './transports/stdio.ts';
+export { InMemoryTransport } from './transports/memory.ts';
+export { LineDecoder, parseJsonLine } from './transports/framing.ts';
+export { curatedEnv, findExecutable, parseEnvFile } from './transports/processEnv.ts';
+export * from './host/types.ts';
+export { ServerManager } from './host/manager.ts';
+export { parseMcpConfig, parseSettingsConfig, resolveServers, offsetToPosition, describeLaunch } from './host/config.ts';
+export type { ConfigInput, ConfigProblem, ParsedConfig, RawServerEntry, ResolvedConfig, VariableContext } from './host/config.ts';
+export { resolveLoginShellPath } from './host/shellPath.ts';

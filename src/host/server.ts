@@ -1,0 +1,335 @@
+// One managed server: its lifecycle (stopped → starting → running, error with backoff
+// restarts), its lists, and the answers to its requests. Each launch owns a disposable
+// store; a launch that finishes after it was stopped is closed at once.
+
+import { readFile } from 'node:fs/promises';
+import { DisposableStore, Emitter, type Event } from '../base/event.ts';
+import { McpClient } from '../protocol/client.ts';
+import { LocalError, RequestError, errorMessage } from '../protocol/errors.ts';
+import { parse } from '../protocol/schemas.ts';
+import type {
+  CallToolResult, ClientCapabilities, CompleteResult, CompletionReference, GetPromptResult, Implementation, LoggingLevel,
+  Prompt, ReadResourceResult, Resource, ResourceTemplate, ServerCapabilities, Tool,
+} from '../protocol/types.ts';
+import { parseEnvFile } from '../transports/processEnv.ts';
+import { StdioTransport } from '../transports/stdio.ts';
+import type { Transport } from '../transports/transport.ts';
+import type { CallOptions, LogEntry, LogLevel, ManagedServer, ServerDefinition, ServerManagerOptions, ServerRef, ServerState } from './types.ts';
+
+const DEFAULT_RESTART = { maxTries: 5, initialDelayMs: 1000, maxDelayMs: 30_000 };
+/** A server that ran this long before crashing gets a fresh set of restart tries. */
+const STABLE_MS = 60_000;
+
+export class ManagedServerImpl implements ManagedServer {
+  private def: ServerDefinition;
+  private readonly opts: ServerManagerOptions;
+  private _state: ServerState = { kind: 'stopped' };
+  private client: McpClient | undefined;
+  private launch: DisposableStore | undefined;
+  private launchAbort: AbortController | undefined;
+  private starting: Promise<void> | undefined;
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private restartAttempts = 0;
+  private runningSince = 0;
+  private disposed = false;
+  /** Log JSON-RPC traffic at trace level (costs a stringify per message, so off by default). */
+  traceTraffic = false;
+
+  tools: Tool[] = [];
+  resources: Resource[] = [];
+  resourceTemplates: ResourceTemplate[] = [];
+  prompts: Prompt[] = [];
+
+  private readonly _onDidChangeState = new Emitter<ServerState>();
+  readonly onDidChangeState: Event<ServerState> = this._onDidChangeState.event;
+  private readonly _onDidChangeLists = new Emitter<void>();
+  readonly onDidChangeLists: Event<void> = this._onDidChangeLists.event;
+  private readonly _onDidLog = new Emitter<LogEntry>();
+  readonly onDidLog: Event<LogEntry> = this._onDidLog.event;
+  private readonly _onDidUpdateResource = new Emitter<string>();
+  readonly onDidUpdateResource: Event<string> = this._onDidUpdateResource.event;
+
+  constructor(def: ServerDefinition, opts: ServerManagerOptions) {
+    this.def = def;
+    this.opts = opts;
+  }
+
+  get definition(): ServerDefinition { return this.def; }
+  get state(): ServerState { return this._state; }
+  get serverInfo(): Implementation | undefined { return this.client?.serverInfo; }
+  get capabilities(): ServerCapabilities | undefined { return this.client?.capabilities; }
+  get instructions(): string | undefined { return this.client?.instructions; }
+  get protocolVersion(): string | undefined { return this.client?.protocolVersion; }
+  get ref(): ServerRef { return { id: this.def.id, name: this.def.name, scope: this.def.scope }; }
+  /** The live client while running (for the manager's roots notifications, the gateway, tests). */
+  get currentClient(): McpClient | undefined { return this._state.kind === 'running' ? this.client : undefined; }
+
+  /** Replaces the definition; the caller restarts if it was running. */
+  setDefinition(def: ServerDefinition): void { this.def = def; }
+
+  start(): Promise<void> {
+    if (this.disposed) return Promise.resolve();
+    if (this.starting) return this.starting;
+    if (this._state.kind === 'running') return Promise.resolve();
+    this.clearRestartTimer();
+    this.starting = this.doStart().finally(() => { this.starting = undefined; });
+    return this.starting;
+  }
+
+  async stop(reason?: string): Promise<void> {
+    this.clearRestartTimer();
+    this.restartAttempts = 0;
+    await this.teardown();
+    this.setState(reason ? { kind: 'stopped', reason } : { kind: 'stopped' });
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.stop();
+    this._onDidChangeState.dispose();
+    this._onDidChangeLists.dispose();
+    this._onDidLog.dispose();
+    this._onDidUpdateResource.dispose();
+  }
+
+  // ---- features ----
+
+  callTool(name: string, args: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult> {
+    return this.running('tools/call').callTool(name, args, options);
+  }
+  readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult> {
+    return this.running('resources/read').readResource(uri, options);
+  }
+  getPrompt(name: string, args: Record<string, string>, options?: CallOptions): Promise<GetPromptResult> {
+    return this.running('prompts/get').getPrompt(name, args, options);
+  }
+  complete(ref: CompletionReference, argument: { name: string; value: string }, context?: Record<string, string>, options?: CallOptions): Promise<CompleteResult> {
+    return this.running('completion/complete').complete(ref, argument, context, options);
+  }
+  subscribe(uri: string): Promise<void> { return this.running('resources/subscribe').subscribe(uri); }
+  unsubscribe(uri: string): Promise<void> { return this.running('resources/unsubscribe').unsubscribe(uri); }
+  async setLogLevel(level: LoggingLevel): Promise<void> {
+    const c = this.currentClient;
+    if (!c?.has('logging')) return;
+    await c.setLoggingLevel(level);
+  }
+
+  // ---- lifecycle internals ----
+
+  private running(method: string): McpClient {
+    const c = this.currentClient;
+    if (!c) throw new RequestError(this.def.name, method, new LocalError('closed', `the server is not running (${this._state.kind})`));
+    return c;
+  }
+
+  private async doStart(): Promise<void> {
+    const gate = this.opts.gate ? await this.opts.gate(this.def).catch(err => `could not check consent: ${errorMessage(err)}`) : true;
+    if (gate !== true) {
+      this.setState({ kind: 'stopped', reason: gate });
+      return;
+    }
+    if (this.disposed) return;
+    this.setState({ kind: 'starting' });
+    const store = new DisposableStore();
+    const abort = new AbortController();
+    this.launch = store;
+    this.launchAbort = abort;
+    let client: McpClient;
+    try {
+      const transport = await this.createTransport();
+      store.add(transport.onDidLog(l => {
+        if (l.source === 'stderr') this.log('info', 'stderr', l.message);
+        else this.log(l.level, 'host', l.message);
+      }));
+      client = await McpClient.create(transport, {
+        name: this.def.name,
+        clientInfo: this.opts.clientInfo ?? { name: 'mcp-host', version: '0.1.0', title: 'MCP Host' },
+        capabilities: this.clientCapabilities(),
+        requestTimeoutMs: this.opts.requestTimeoutMs,
+        maxRequestTimeoutMs: this.opts.maxRequestTimeoutMs,
+        signal: abort.signal,
+        onConnection: conn => {
+          store.add(conn.onDidWarn(w => this.log('warning', 'host', w)));
+          store.add(conn.onDidTrace(t => {
+            if (this.traceTraffic) this.log('trace', 'traffic', `${t.direction === 'send' ? '→' : '←'} ${traceText(t.message)}`);
+          }));
+          this.registerHandlers(conn, store);
+        },
+      });
+    } catch (err) {
+      if (store.isDisposed) return; // stopped meanwhile; stop() set the state
+      store.dispose();
+      this.launch = undefined;
+      const cause = err instanceof RequestError ? err.cause : err;
+      const te = (cause as LocalError | undefined)?.cause as { exitCode?: number | null; stderrTail?: string } | undefined;
+      const message = errorMessage(err);
+      this.log('error', 'host', `failed to start: ${message}${te?.stderrTail ? `\n${te.stderrTail}` : ''}`);
+      this.setState({ kind: 'error', message, exitCode: te?.exitCode, stderrTail: te?.stderrTail });
+      return;
+    }
+    if (store.isDisposed || this.disposed) {
+      await client.close();
+      return;
+    }
+    this.client = client;
+    store.add({ dispose: () => { void client.close(); } });
+    store.add(client.onDidClose(reason => {
+      if (this.client === client && this.launch === store) this.onCrash(reason);
+    }));
+    this.log('info', 'host', `connected to ${client.serverInfo.name} ${client.serverInfo.version} (protocol ${client.protocolVersion})`);
+    await this.refreshLists(client);
+    if (store.isDisposed || this.client !== client) return;
+    this.runningSince = Date.now();
+    this.setState({ kind: 'running' });
+  }
+
+  private async createTransport(): Promise<Transport> {
+    const launch = this.def.launch;
+    if (launch.type !== 'stdio') {
+      throw new LocalError('config', `${launch.type} servers are not supported yet by this version of MCP Host`);
+    }
+    let env = launch.env;
+    if (launch.envFile) {
+      let text: string;
+      try { text = await readFile(launch.envFile, 'utf8'); } catch (err) {
+        throw new LocalError('config', `cannot read envFile ${launch.envFile}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+      }
+      env = { ...parseEnvFile(text), ...launch.env };
+    }
+    const pathOverride = await this.opts.resolvePath?.().catch(() => undefined);
+    return new StdioTransport({ command: launch.command, args: launch.args, env, cwd: launch.cwd, pathOverride });
+  }
+
+  private clientCapabilities(): ClientCapabilities {
+    const caps: ClientCapabilities = {};
+    if (this.opts.roots) caps.roots = { listChanged: true };
+    if (this.opts.sampling) caps.sampling = {};
+    if (this.opts.elicitation) caps.elicitation = { form: {}, url: {} };
+    return caps;
+  }
+
+  private registerHandlers(conn: McpClient['connection'], store: DisposableStore): void {
+    const { roots, sampling, elicitation } = this.opts;
+    if (roots) store.add(conn.onRequest('roots/list', () => ({ roots: roots.roots() })));
+    if (sampling) {
+      store.add(conn.onRequest('sampling/createMessage', (params, ctx) => {
+        const p = parse.createMessageParams(params);
+        this.log('info', 'host', `sampling request (${p.messages.length} message(s), maxTokens ${p.maxTokens})`);
+        return sampling.createMessage(this.ref, p, ctx.signal);
+      }));
+    }
+    if (elicitation) {
+      store.add(conn.onRequest('elicitation/create', (params, ctx) => {
+        const p = parse.elicitParams(params);
+        this.log('info', 'host', `elicitation request (${p.mode ?? 'form'}): ${p.message}`);
+        return elicitation.elicit(this.ref, p, ctx.signal);
+      }));
+    }
+    const relist = (what: 'tools' | 'resources' | 'prompts') => () => {
+      const c = this.client;
+      if (c) void this.refreshLists(c, what);
+    };
+    store.add(conn.onNotification('notifications/tools/list_changed', relist('tools')));
+    store.add(conn.onNotification('notifications/resources/list_changed', relist('resources')));
+    store.add(conn.onNotification('notifications/prompts/list_changed', relist('prompts')));
+    store.add(conn.onNotification('notifications/resources/updated', params => {
+      this._onDidUpdateResource.fire(parse.resourceUpdated(params).uri);
+    }));
+    store.add(conn.onNotification('notifications/message', params => {
+      const m = parse.loggingMessage(params);
+      const text = typeof m.data === 'string' ? m.data : JSON.stringify(m.data);
+      this.log(mapLevel(m.level), 'server', m.logger ? `[${m.logger}] ${text}` : text);
+    }));
+  }
+
+  private async refreshLists(client: McpClient, only?: 'tools' | 'resources' | 'prompts'): Promise<void> {
+    const jobs: Promise<void>[] = [];
+    const attempt = async <T>(what: string, fn: () => Promise<T>, set: (v: T) => void) => {
+      try { set(await fn()); } catch (err) { this.log('warning', 'host', `could not list ${what}: ${errorMessage(err)}`); }
+    };
+    if ((!only || only === 'tools') && client.has('tools')) jobs.push(attempt('tools', () => client.listTools(), v => { this.tools = v; }));
+    if ((!only || only === 'resources') && client.has('resources')) {
+      jobs.push(attempt('resources', () => client.listResources(), v => { this.resources = v; }));
+      jobs.push(attempt('resource templates', () => client.listResourceTemplates(), v => { this.resourceTemplates = v; }));
+    }
+    if ((!only || only === 'prompts') && client.has('prompts')) jobs.push(attempt('prompts', () => client.listPrompts(), v => { this.prompts = v; }));
+    await Promise.all(jobs);
+    if (this.client === client) this._onDidChangeLists.fire();
+  }
+
+  private onCrash(reason: LocalError): void {
+    const te = reason.cause as { exitCode?: number | null; stderrTail?: string } | undefined;
+    this.client = undefined;
+    this.launch?.dispose();
+    this.launch = undefined;
+    this.clearLists();
+    if (Date.now() - this.runningSince > STABLE_MS) this.restartAttempts = 0;
+    const policy = this.opts.restart ?? DEFAULT_RESTART;
+    this.restartAttempts++;
+    const base = { kind: 'error' as const, message: reason.message, exitCode: te?.exitCode, stderrTail: te?.stderrTail };
+    if (this.restartAttempts > policy.maxTries) {
+      this.log('error', 'host', `${reason.message}; gave up after ${policy.maxTries} restarts`);
+      this.setState({ ...base, message: `${reason.message} (gave up after ${policy.maxTries} restarts)` });
+      return;
+    }
+    const delay = Math.min(policy.initialDelayMs * 2 ** (this.restartAttempts - 1), policy.maxDelayMs);
+    this.log('error', 'host', `${reason.message}; restarting in ${delay} ms (attempt ${this.restartAttempts} of ${policy.maxTries})`);
+    this.setState({ ...base, willRetryInMs: delay });
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      void this.start();
+    }, delay);
+  }
+
+  private async teardown(): Promise<void> {
+    this.launchAbort?.abort(new LocalError('cancelled', 'the server was stopped'));
+    this.launchAbort = undefined;
+    const client = this.client;
+    this.client = undefined;
+    this.launch?.dispose();
+    this.launch = undefined;
+    const starting = this.starting;
+    if (client) await client.close();
+    if (starting) await starting.catch(() => {});
+    this.clearLists();
+  }
+
+  private clearLists(): void {
+    const had = this.tools.length + this.resources.length + this.resourceTemplates.length + this.prompts.length > 0;
+    this.tools = []; this.resources = []; this.resourceTemplates = []; this.prompts = [];
+    if (had) this._onDidChangeLists.fire();
+  }
+
+  private clearRestartTimer(): void {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+  }
+
+  private setState(s: ServerState): void {
+    this._state = s;
+    this._onDidChangeState.fire(s);
+  }
+
+  private log(level: LogLevel, source: LogEntry['source'], message: string): void {
+    this._onDidLog.fire({ level, source, message });
+  }
+}
+
+function mapLevel(level: string): LogLevel {
+  switch (level) {
+    case 'debug': return 'debug';
+    case 'info': case 'notice': return 'info';
+    case 'warning': return 'warning';
+    default: return 'error';
+  }
+}
+
+/** JSON for the trace log with long strings cut, so a 100 MB result is not copied again. */
+function traceText(message: unknown): string {
+  return JSON.stringify(message, (_k, v) => typeof v === 'string' && v.length > 500 ? `${v.slice(0, 500)}…(${v.length} chars)` : v);
+}

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { JsonRpcConnection } from '../../src/protocol/connection.ts';
+import { LocalError, RequestError, WireError } from '../../src/protocol/errors.ts';
+import { InMemoryTransport } from '../../src/transports/memory.ts';
+
+async function pair(opts: { timeout?: number; max?: number } = {}) {
+  const [a, b] = InMemoryTransport.createPair();
+  const client = new JsonRpcConnection(a, { name: 'srv', requestTimeoutMs: opts.timeout ?? 5000, maxRequestTimeoutMs: opts.max });
+  const server = new JsonRpcConnection(b, { name: 'client' });
+  await a.start(); await b.start();
+  // What the server side receives, raw.
+  const seen: any[] = [];
+  b.onDidReceiveMessage(m => seen.push(m));
+  return { a, b, client, server, seen };
+}
+
+test('request and response are paired by id; results are parsed', async () => {
+  const { client, server } = await pair();
+  server.onRequest('add', p => ({ sum: (p.a as number) + (p.b as number) }));
+  const [r1, r2] = await Promise.all([
+    client.request('add', { a: 1, b: 2 }),
+    client.request('add', { a: 5, b: 5 }, { parse: raw => (raw.sum as number) * 10 }),
+  ]);
+  assert.deepEqual(r1, { sum: 3 });
+  assert.equal(r2, 100);
+  assert.equal(client.pendingCount, 0);
+});
+
+test('a timeout rejects as a timeout, removes the pending entry and sends notifications/cancelled', async () => {
+  const { client, server, seen } = await pair({ timeout: 50 });
+  server.onRequest('hang', () => new Promise(() => {}));
+  await assert.rejects(client.request('hang', {}), (e: RequestError) => {
+    assert.ok(e.isTimeout);
+    assert.match(e.message, /^srv › hang: timed out after 50 ms/);
+    return true;
+  });
+  assert.equal(client.pendingCount, 0);
+  const cancel = await waitFor(() => seen.find(m => m.method === 'notifications/cancelled'));
+  assert.equal(cancel.params.reason, 'timeout');
+});
+
+test('a user abort is a cancellation, not a timeout, and the server handler sees its signal abort', async () => {
+  const { client, server } = await pair();
+  let handlerAborted: Promise<unknown> | undefined;
+  server.onRequest('long', (_p, ctx) => {
+    handlerAborted = new Promise(res => ctx.signal.addEventListener('abort', () => res(ctx.signal.reason)));
+    return new Promise(() => {});
+  });
+  const ctrl = new AbortController();
+  const p = client.request('long', {}, { signal: ctrl.signal });
+  await waitFor(() => handlerAborted ? true : undefined);
+  ctrl.abort();
+  await assert.rejects(p, (e: RequestError) => e.isCancellation && !e.isTimeout);
+  const reason = await handlerAborted!;
+  assert.ok(reason instanceof LocalError);
+  assert.match((reason as LocalError).message, /cancelled by the server/);
+});
+
+test('progress reaches the caller and extends the timeout up to the hard maximum', async () => {
+  const { client, server } = await pair({ timeout: 120, max: 400 });
+  server.onRequest('slow', async (p) => {
+    const token = (p._meta as any).progressToken;
+    for (let i = 1; i <= 3; i++) {
+      await new Promise(r => setTimeout(r, 80));
+      server.notify('notifications/progress', { progressToken: token, progress: i, total: 3, message: `step ${i}` });
+    }
+    return { done: true };
+  });
+  const progress: string[] = [];
+  const r = await client.request('slow', {}, { onProgress: p => progress.push(p.message!) });
+  assert.deepEqual(r, { done: true });
+  assert.deepEqual(progress, ['step 1', 'step 2', 'step 3']);
+
+  // Progress forever: the hard maximum still ends it.
+  server.onRequest('forever', async (p) => {
+    const token = (p._meta as any).progressToken;
+    for (let i = 0; i < 100; i++) {
+      await new Promise(r => setTimeout(r, 50));
+      server.notify('notifications/progress', { progressToken: token, progress: i });
+    }
+    return {};
+  });
+  const t0 = Date.now();
+  await assert.rejects(client.request('forever', {}, { onProgress: () => {} }), (e: RequestError) => e.isTimeout && /hard maximum/.test(e.message));
+  const took = Date.now() - t0;
+  assert.ok(took >= 380 && took < 2000, `ended after ${took} ms`);
+});
+
+test('wire errors keep code and data; handler failures never leak a stack', async () => {
+  const { client, server } = await pair();
+  server.onRequest('wire', () => { throw new WireError(-32002, 'Resource not found', { uri: 'x://y' }); });
+  server.onRequest('boom', () => { throw new Error('internal detail'); });
+  await assert.rejects(client.request('wire', {}), (e: RequestError) => {
+    assert.ok(e.cause instanceof WireError);
+    assert.equal(e.cause.code, -32002);
+    assert.deepEqual(e.cause.data, { uri: 'x://y' });
+    return true;
+  });
+  const traced: any[] = [];
+  server.onDidTrace(t => { if (t.direction === 'send') traced.push(t.message); });
+  await assert.rejects(client.request('boom', {}), (e: RequestError) => e.cause instanceof WireError && e.cause.code === -32603);
+  assert.equal(JSON.stringify(traced).includes(' at '), false, 'no stack trace on the wire');
+  await assert.rejects(client.request('nope', {}), (e: RequestError) => (e.cause as WireError).code === -32601);
+});
+
+test('ping is answered; unknown ids and invalid messages are warned about, not fatal', async () => {
+  const { client, server, b } = await pair();
+  assert.deepEqual(await server.request('ping', undefined), {});
+  const warnings: string[] = [];
+  client.onDidWarn(w => warnings.push(w));
+  b.send({ jsonrpc: '2.0', id: 999, result: {} });
+  b.send({ nonsense: true } as any);
+  await waitFor(() => warnings.length >= 2 ? warnings : undefined);
+  assert.match(warnings[0]!, /unknown request id 999/);
+  assert.deepEqual(await client.request('ping', undefined), {});
+});
+
+test('a response answered twice settles once', async () => {
+  const [a, b] = InMemoryTransport.createPair();
+  const client = new JsonRpcConnection(a, { name: 'srv' });
+  await a.start(); await b.start();
+  b.onDidReceiveMessage((m: any) => {
+    if (m.method === 'dup') { b.send({ jsonrpc: '2.0', id: m.id, result: { n: 1 } }); b.send({ jsonrpc: '2.0', id: m.id, result: { n: 2 } }); }
+  });
+  const warnings: string[] = [];
+  client.onDidWarn(w => warnings.push(w));
+  assert.deepEqual(await client.request('dup', {}), { n: 1 });
+  await waitFor(() => warnings.length ? warnings : undefined);
+});
+
+test('closing the transport rejects every pending request with the cause', async () => {
+  const { client, server, b } = await pair();
+  server.onRequest('hang', () => new Promise(() => {}));
+  const ps = [client.request('hang', {}), client.request('hang', {})];
+  await new Promise(r => setTimeout(r, 10));
+  await b.close();
+  for (const p of ps) await assert.rejects(p, (e: RequestError) => e.cause instanceof LocalError && e.cause.code === 'closed' && /srv › hang/.test(e.message));
+  await assert.rejects(client.request('after', {}), /srv › after/);
+});
+
+async function waitFor<T>(fn: () => T | undefined, ms = 2000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('condition not met');
+    await new Promise(r => setImmediate(r));
+  }
+}
