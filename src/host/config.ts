@@ -39,6 +39,8 @@ export interface ParsedConfig {
 
 /** Parses `.vscode/mcp.json` text (JSONC). Never throws: problems carry offsets. */
 export function parseMcpConfig(text: string): ParsedConfig {
+  // A new, empty file is not an error: it simply defines nothing yet.
+  if (text.trim() === '') return { servers: [], inputs: [], problems: [] };
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   const problems: ConfigProblem[] = errors.map(e => ({
