@@ -5,10 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import { DisposableStore, Emitter, type Event } from '../base/event.ts';
 import { McpClient } from '../protocol/client.ts';
-import { LocalError, RequestError, errorMessage } from '../protocol/errors.ts';
+import { ErrorCode, LocalError, RequestError, WireError, errorMessage } from '../protocol/errors.ts';
 import { parse } from '../protocol/schemas.ts';
 import type {
-  CallToolResult, ClientCapabilities, CompleteResult, CompletionReference, GetPromptResult, Implementation, LoggingLevel,
+  CallToolResult, ClientCapabilities, CompleteResult, CompletionReference, ElicitUrlParams, GetPromptResult, Implementation, LoggingLevel,
   Prompt, ReadResourceResult, Resource, ResourceTemplate, ServerCapabilities, Tool,
 } from '../protocol/types.ts';
 import { parseEnvFile } from '../transports/processEnv.ts';
@@ -99,8 +99,20 @@ export class ManagedServerImpl implements ManagedServer {
 
   // ---- features ----
 
-  callTool(name: string, args: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult> {
-    return this.running('tools/call').callTool(name, args, options);
+  async callTool(name: string, args: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult> {
+    try {
+      return await this.running('tools/call').callTool(name, args, options);
+    } catch (err) {
+      // 2025-11-25: a server may answer -32042 with URL elicitations that must be
+      // completed first; we ask the user through the same broker, then retry once.
+      const pending = urlElicitationsOf(err);
+      if (!pending || !this.opts.elicitation) throw err;
+      for (const e of pending) {
+        const r = await this.opts.elicitation.elicit(this.ref, e, options?.signal ?? new AbortController().signal);
+        if (r.action !== 'accept') throw err;
+      }
+      return this.running('tools/call').callTool(name, args, options);
+    }
   }
   readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult> {
     return this.running('resources/read').readResource(uri, options);
@@ -318,6 +330,14 @@ export class ManagedServerImpl implements ManagedServer {
   private log(level: LogLevel, source: LogEntry['source'], message: string): void {
     this._onDidLog.fire({ level, source, message });
   }
+}
+
+function urlElicitationsOf(err: unknown): ElicitUrlParams[] | undefined {
+  if (!(err instanceof RequestError) || !(err.cause instanceof WireError) || err.cause.code !== ErrorCode.UrlElicitationRequired) return undefined;
+  const list = (err.cause.data as { elicitations?: unknown } | undefined)?.elicitations;
+  if (!Array.isArray(list)) return undefined;
+  const valid = list.filter((e): e is ElicitUrlParams => !!e && typeof e === 'object' && e.mode === 'url' && typeof e.url === 'string' && typeof e.elicitationId === 'string');
+  return valid.length ? valid : undefined;
 }
 
 function mapLevel(level: string): LogLevel {

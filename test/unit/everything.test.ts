@@ -19,6 +19,7 @@ describe('server-everything over stdio', () => {
   let manager: ServerManager;
   let server: ManagedServer;
   const logs: string[] = [];
+  let urlAnswer: 'accept' | 'decline' = 'decline';
 
   before(async () => {
     manager = new ServerManager({
@@ -34,7 +35,7 @@ describe('server-everything over stdio', () => {
       elicitation: {
         async elicit(_ref, params) {
           elicitCalls.push(params);
-          if (params.mode === 'url') return { action: 'decline' };
+          if (params.mode === 'url') return { action: urlAnswer };
           return { action: 'accept', content: { name: 'Ada', email: 'ada@example.com' } };
         },
       },
@@ -150,6 +151,12 @@ describe('server-everything over stdio', () => {
     if (server.tools.some(t => t.name === 'trigger-url-elicitation')) {
       await server.callTool('trigger-url-elicitation', { url: 'https://example.com/authorize?x=1', message: 'Sign in to continue' });
       assert.ok(elicitCalls.some(e => e.mode === 'url' && /^https?:/.test(e.url)));
+      // The error path (-32042): the prerequisite URL is asked for, then the call is retried.
+      const before = elicitCalls.length;
+      urlAnswer = 'accept';
+      await server.callTool('trigger-url-elicitation', { url: 'https://example.com/second', message: 'again', errorPath: true });
+      const asked = elicitCalls.slice(before).filter(e => e.mode === 'url').map(e => (e as { url: string }).url);
+      assert.deepEqual(asked, ['https://modelcontextprotocol.io', 'https://example.com/second']);
     }
   });
 
