@@ -1,6 +1,9 @@
 // Bundles the extension, the core library and the CLI. `tsc --noEmit` type-checks
 // separately (npm run typecheck); esbuild only strips types.
 import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = !process.argv.includes('--dev');
@@ -16,6 +19,8 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
+  // jsonc-parser's UMD main hides its requires from esbuild; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
 };
 
 const builds = [
@@ -32,4 +37,17 @@ if (watch) {
       if (file.endsWith('.js')) console.log(`${file}  ${(out.bytes / 1024).toFixed(1)} KB`);
     }
   }
+  if (!process.argv.includes('--no-types')) emitCoreTypes();
+}
+
+/** Declarations for the library entry (dist/core.js), with `.js` specifiers for consumers. */
+function emitCoreTypes() {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.core.json'], { stdio: 'inherit' });
+  const walk = dir => readdirSync(dir, { withFileTypes: true }).flatMap(e => e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]);
+  for (const f of walk('dist/types').filter(f => f.endsWith('.d.ts'))) {
+    const text = readFileSync(f, 'utf8');
+    const fixed = text.replace(/(from\s+|import\()(['"])(\.{1,2}\/[^'"]+)\.ts\2/g, '$1$2$3.js$2');
+    if (fixed !== text) writeFileSync(f, fixed);
+  }
+  console.log('dist/types/core.d.ts (declarations)');
 }
