@@ -34,3 +34,5 @@ export { ServerManager } from './host/manager.ts';
 export { parseMcpConfig, parseSettingsConfig, resolveServers, offsetToPosition, describeLaunch } from './host/config.ts';
 export type { ConfigInput, ConfigProblem, ParsedConfig, RawServerEntry, ResolvedConfig, VariableContext } from './host/config.ts';
 export { resolveLoginShellPath } from './host/shellPath.ts';
+export { createTransport } from './host/transportFactory.ts';
+export type { TransportFactoryOptions } from './host/transportFactory.ts';

@@ -2,7 +2,6 @@
 // restarts), its lists, and the answers to its requests. Each launch owns a disposable
 // store; a launch that finishes after it was stopped is closed at once.
 
-import { readFile } from 'node:fs/promises';
 import { DisposableStore, Emitter, type Event } from '../base/event.ts';
 import { McpClient } from '../protocol/client.ts';
 import { ErrorCode, LocalError, RequestError, WireError, errorMessage } from '../protocol/errors.ts';
@@ -11,9 +10,7 @@ import type {
   CallToolResult, ClientCapabilities, CompleteResult, CompletionReference, ElicitUrlParams, GetPromptResult, Implementation, LoggingLevel,
   Prompt, ReadResourceResult, Resource, ResourceTemplate, ServerCapabilities, Tool,
 } from '../protocol/types.ts';
-import { parseEnvFile } from '../transports/processEnv.ts';
-import { StdioTransport } from '../transports/stdio.ts';
-import type { Transport } from '../transports/transport.ts';
+import { createTransport } from './transportFactory.ts';
 import type { CallOptions, LogEntry, LogLevel, ManagedServer, ServerDefinition, ServerManagerOptions, ServerRef, ServerState } from './types.ts';
 
 const DEFAULT_RESTART = { maxTries: 5, initialDelayMs: 1000, maxDelayMs: 30_000 };
@@ -153,7 +150,7 @@ export class ManagedServerImpl implements ManagedServer {
     this.launchAbort = abort;
     let client: McpClient;
     try {
-      const transport = await this.createTransport();
+      const transport = await createTransport(this.def.launch, { resolvePath: this.opts.resolvePath });
       store.add(transport.onDidLog(l => {
         if (l.source === 'stderr') this.log('info', 'stderr', l.message);
         else this.log(l.level, 'host', l.message);
@@ -198,23 +195,6 @@ export class ManagedServerImpl implements ManagedServer {
     if (store.isDisposed || this.client !== client) return;
     this.runningSince = Date.now();
     this.setState({ kind: 'running' });
-  }
-
-  private async createTransport(): Promise<Transport> {
-    const launch = this.def.launch;
-    if (launch.type !== 'stdio') {
-      throw new LocalError('config', `${launch.type} servers are not supported yet by this version of MCP Host`);
-    }
-    let env = launch.env;
-    if (launch.envFile) {
-      let text: string;
-      try { text = await readFile(launch.envFile, 'utf8'); } catch (err) {
-        throw new LocalError('config', `cannot read envFile ${launch.envFile}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
-      }
-      env = { ...parseEnvFile(text), ...launch.env };
-    }
-    const pathOverride = await this.opts.resolvePath?.().catch(() => undefined);
-    return new StdioTransport({ command: launch.command, args: launch.args, env, cwd: launch.cwd, pathOverride });
   }
 
   private clientCapabilities(): ClientCapabilities {

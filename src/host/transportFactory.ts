@@ -1,0 +1,31 @@
+// Definitions → transports, shared by the server manager, the CLI and the gateway.
+
+import { readFile } from 'node:fs/promises';
+import { LocalError, errorMessage } from '../protocol/errors.ts';
+import { parseEnvFile } from '../transports/processEnv.ts';
+import { StdioTransport } from '../transports/stdio.ts';
+import type { Transport } from '../transports/transport.ts';
+import type { ServerLaunch } from './types.ts';
+
+export interface TransportFactoryOptions {
+  /** PATH to spawn stdio servers with (the login shell's). */
+  resolvePath?: () => Promise<string | undefined>;
+  /** Largest single message accepted (stdio). */
+  maxMessageBytes?: number;
+}
+
+export async function createTransport(launch: ServerLaunch, options: TransportFactoryOptions = {}): Promise<Transport> {
+  if (launch.type === 'stdio') {
+    let env = launch.env;
+    if (launch.envFile) {
+      let text: string;
+      try { text = await readFile(launch.envFile, 'utf8'); } catch (err) {
+        throw new LocalError('config', `cannot read envFile ${launch.envFile}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+      }
+      env = { ...parseEnvFile(text), ...launch.env };
+    }
+    const pathOverride = await options.resolvePath?.().catch(() => undefined);
+    return new StdioTransport({ command: launch.command, args: launch.args, env, cwd: launch.cwd, pathOverride, maxMessageBytes: options.maxMessageBytes });
+  }
+  throw new LocalError('config', `${launch.type} servers are not supported yet by this version of MCP Host`);
+}
