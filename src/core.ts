@@ -27,6 +27,8 @@ export type { Transport, TransportState, TransportError, TransportLog } from './
 export { StdioTransport } from './transports/stdio.ts';
 export type { StdioTransportOptions } from './transports/stdio.ts';
 export { InMemoryTransport } from './transports/memory.ts';
+export { StreamableHttpTransport } from './transports/http.ts';
+export type { HttpTransportOptions } from './transports/http.ts';
 export { LineDecoder, parseJsonLine } from './transports/framing.ts';
 export { curatedEnv, findExecutable, parseEnvFile } from './transports/processEnv.ts';
 export * from './host/types.ts';

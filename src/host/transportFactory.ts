@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { LocalError, errorMessage } from '../protocol/errors.ts';
 import { parseEnvFile } from '../transports/processEnv.ts';
+import { StreamableHttpTransport } from '../transports/http.ts';
 import { StdioTransport } from '../transports/stdio.ts';
 import type { Transport } from '../transports/transport.ts';
 import type { ServerLaunch } from './types.ts';
@@ -26,6 +27,9 @@ export async function createTransport(launch: ServerLaunch, options: TransportFa
     }
     const pathOverride = await options.resolvePath?.().catch(() => undefined);
     return new StdioTransport({ command: launch.command, args: launch.args, env, cwd: launch.cwd, pathOverride, maxMessageBytes: options.maxMessageBytes });
+  }
+  if (launch.type === 'http' || launch.type === 'sse') {
+    return new StreamableHttpTransport({ url: launch.url, headers: launch.headers, mode: launch.type === 'sse' ? 'sse' : 'auto', maxMessageBytes: options.maxMessageBytes });
   }
   throw new LocalError('config', `${launch.type} servers are not supported yet by this version of MCP Host`);
 }

@@ -129,17 +129,20 @@ export class JsonRpcConnection implements Disposable {
         signal.addEventListener('abort', onAbort, { once: true });
         p.cleanup = () => signal.removeEventListener('abort', onAbort);
       }
+      const failed = (err: unknown) => this.settle(id, new RequestError(this.name, method,
+        err instanceof LocalError ? err : new LocalError('transport', `could not send: ${errorMessage(err)}`, err)));
       try {
-        this.send(message);
+        this.send(message)?.catch(failed);
       } catch (err) {
-        this.settle(id, new RequestError(this.name, method, new LocalError('transport', `could not send: ${errorMessage(err)}`, err)));
+        failed(err);
       }
     });
   }
 
   notify(method: string, params?: Record<string, unknown>): void {
     if (this.closedError) return;
-    this.send(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params });
+    this.send(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params })
+      ?.catch(err => this._onDidWarn.fire(`could not send ${method}: ${errorMessage(err)}`));
   }
 
   /** Rejects everything pending and stops dispatching; does not close the transport. */
@@ -166,9 +169,9 @@ export class JsonRpcConnection implements Disposable {
 
   // ---- internals ----
 
-  private send(message: JsonRpcMessage): void {
+  private send(message: JsonRpcMessage): void | Promise<void> {
     if (this._onDidTrace.hasListeners) this._onDidTrace.fire({ direction: 'send', message });
-    this.transport.send(message);
+    return this.transport.send(message);
   }
 
   private settle(id: RequestId, error: unknown, value?: unknown): void {
@@ -317,7 +320,8 @@ export class JsonRpcConnection implements Disposable {
   }
 
   private sendSafe(message: JsonRpcMessage): void {
-    try { this.send(message); } catch (err) { this._onDidWarn.fire(`could not send ${'id' in message ? `response ${message.id}` : 'message'}: ${errorMessage(err)}`); }
+    const warn = (err: unknown) => this._onDidWarn.fire(`could not send ${'id' in message ? `response ${message.id}` : 'message'}: ${errorMessage(err)}`);
+    try { this.send(message)?.catch(warn); } catch (err) { warn(err); }
   }
 }
 

@@ -34,7 +34,11 @@ export interface Transport extends Disposable {
   readonly onDidLog: Event<TransportLog>;
   /** Resolves once messages can be sent; rejects when the transport cannot start. */
   start(): Promise<void>;
-  send(message: JsonRpcMessage): void;
+  /**
+   * Sends one message. Transports whose delivery can fail later (an HTTP POST) return a
+   * promise; its rejection fails the request it carried, with the transport's cause.
+   */
+  send(message: JsonRpcMessage): void | Promise<void>;
   /** Graceful close (escalating as needed); resolves when everything is released. */
   close(): Promise<void>;
   /**

@@ -65,3 +65,36 @@ export function waitForState(server: ManagedServer, kind: ServerState['kind'], t
     throw new Error(`server ${server.definition.name} did not reach "${kind}" in ${timeoutMs} ms (state: ${JSON.stringify(server.state)}): ${err}`);
   });
 }
+
+/** Starts server-everything over HTTP on a free loopback port; resolves with its URL base. */
+export async function startEverythingHttp(mode: 'streamableHttp' | 'sse'): Promise<{ base: string; stop(): Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const net = await import('node:net');
+  const port = await new Promise<number>((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => { const p = (srv.address() as { port: number }).port; srv.close(() => resolve(p)); });
+    srv.on('error', reject);
+  });
+  const child = spawn(process.execPath, ['--require', path.join(repo, 'test/fixtures/loopback.cjs'), EVERYTHING, mode], {
+    env: { PATH: process.env.PATH ?? '', PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (c: Buffer) => { out += c.toString(); if (/listening|running|port/i.test(out)) resolve(); };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', code => reject(new Error(`server-everything ${mode} exited with ${code}: ${out}`)));
+    setTimeout(() => reject(new Error(`server-everything ${mode} did not start: ${out}`)), 15_000).unref();
+  });
+  child.stdout!.resume();
+  child.stderr!.resume();
+  return {
+    base: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>(resolve => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGINT');
+      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+    }),
+  };
+}
