@@ -29,6 +29,8 @@ export type { StdioTransportOptions } from './transports/stdio.ts';
 export { InMemoryTransport } from './transports/memory.ts';
 export { StreamableHttpTransport } from './transports/http.ts';
 export type { HttpTransportOptions } from './transports/http.ts';
+export { WebSocketTransport } from './transports/websocket.ts';
+export type { WebSocketTransportOptions } from './transports/websocket.ts';
 export { LineDecoder, parseJsonLine } from './transports/framing.ts';
 export { curatedEnv, findExecutable, parseEnvFile } from './transports/processEnv.ts';
 export * from './host/types.ts';

@@ -5,6 +5,7 @@ import { LocalError, errorMessage } from '../protocol/errors.ts';
 import { parseEnvFile } from '../transports/processEnv.ts';
 import { StreamableHttpTransport } from '../transports/http.ts';
 import { StdioTransport } from '../transports/stdio.ts';
+import { WebSocketTransport } from '../transports/websocket.ts';
 import type { Transport } from '../transports/transport.ts';
 import type { ServerLaunch } from './types.ts';
 
@@ -31,5 +32,5 @@ export async function createTransport(launch: ServerLaunch, options: TransportFa
   if (launch.type === 'http' || launch.type === 'sse') {
     return new StreamableHttpTransport({ url: launch.url, headers: launch.headers, mode: launch.type === 'sse' ? 'sse' : 'auto', maxMessageBytes: options.maxMessageBytes });
   }
-  throw new LocalError('config', `${launch.type} servers are not supported yet by this version of MCP Host`);
+  return new WebSocketTransport({ url: launch.url, headers: launch.headers, maxMessageBytes: options.maxMessageBytes });
 }

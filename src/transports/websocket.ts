@@ -1,0 +1,122 @@
+// WebSocket transport (subprotocol `mcp`, one JSON-RPC message per text frame). Not a
+// transport of the MCP spec: we keep it because servers built on the full-spec Rust
+// library this product descends from offer it. A dropped socket ends the transport
+// with the reason; the server manager then reconnects with its restart backoff, with a
+// fresh handshake, because a new socket is a new session to the server.
+
+import { Emitter, type Event } from '../base/event.ts';
+import { LocalError, errorMessage } from '../protocol/errors.ts';
+import type { JsonRpcMessage } from '../protocol/jsonrpc.ts';
+import type { Transport, TransportLog, TransportState } from './transport.ts';
+import type WebSocketType from 'ws';
+
+export interface WebSocketTransportOptions {
+  url: string;
+  headers?: Record<string, string>;
+  maxMessageBytes?: number;
+  /** Time allowed to open the socket. */
+  connectTimeoutMs?: number;
+}
+
+export class WebSocketTransport implements Transport {
+  private readonly opts: WebSocketTransportOptions;
+  private socket: WebSocketType | undefined;
+  private _state: TransportState = { kind: 'idle' };
+  private closing = false;
+
+  private readonly _onDidChangeState = new Emitter<TransportState>();
+  readonly onDidChangeState: Event<TransportState> = this._onDidChangeState.event;
+  private readonly _onDidReceiveMessage = new Emitter<unknown>();
+  readonly onDidReceiveMessage: Event<unknown> = this._onDidReceiveMessage.event;
+  private readonly _onDidLog = new Emitter<TransportLog>();
+  readonly onDidLog: Event<TransportLog> = this._onDidLog.event;
+
+  constructor(options: WebSocketTransportOptions) {
+    this.opts = options;
+  }
+
+  get state(): TransportState { return this._state; }
+
+  async start(): Promise<void> {
+    if (this._state.kind !== 'idle') throw new LocalError('transport', 'transport already started');
+    this.setState({ kind: 'starting' });
+    // Loaded on first use: most users never configure a WebSocket server.
+    const { default: WebSocket } = await import('ws');
+    await new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(this.opts.url, ['mcp'], {
+        headers: this.opts.headers,
+        maxPayload: this.opts.maxMessageBytes ?? 512 * 1024 * 1024,
+        handshakeTimeout: this.opts.connectTimeoutMs ?? 30_000,
+        perMessageDeflate: false,
+      });
+      this.socket = ws;
+      let opened = false;
+      ws.on('open', () => { opened = true; this.setState({ kind: 'running' }); resolve(); });
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => { if (body.length < 1000) body += c.toString(); });
+        res.on('end', () => {
+          const err = new LocalError('transport', `WebSocket ${this.opts.url.replace(/\?.*$/, '')}: HTTP ${res.statusCode}${body ? `: ${body.trim().slice(0, 300)}` : ''}`);
+          this.setState({ kind: 'stopped', error: { message: err.message } });
+          reject(err);
+        });
+      });
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) { this.log('warning', 'ignored a binary frame'); return; }
+        const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+        let value: unknown;
+        try { value = JSON.parse(text); } catch (err) {
+          this.log('warning', `skipped a frame that is not JSON (${(err as Error).message})`);
+          return;
+        }
+        this._onDidReceiveMessage.fire(value);
+      });
+      ws.on('error', err => {
+        if (!opened) {
+          const e = new LocalError('transport', `WebSocket ${this.opts.url.replace(/\?.*$/, '')} failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`, err);
+          this.setState({ kind: 'stopped', error: { message: e.message } });
+          reject(e);
+        } else {
+          this.log('error', `WebSocket error: ${err.message}`);
+        }
+      });
+      ws.on('close', (code, reason) => {
+        if (this.closing) { this.setState({ kind: 'stopped' }); return; }
+        const why = reason.toString() || (code === 1006 ? 'connection lost' : `code ${code}`);
+        this.setState({ kind: 'stopped', error: { message: `the WebSocket closed: ${why}` } });
+      });
+    });
+  }
+
+  send(message: JsonRpcMessage): Promise<void> {
+    const ws = this.socket;
+    if (!ws || this._state.kind !== 'running') return Promise.reject(new LocalError('transport', 'the WebSocket is not open'));
+    return new Promise((resolve, reject) => {
+      ws.send(JSON.stringify(message), err => err ? reject(new LocalError('transport', `WebSocket send failed: ${errorMessage(err)}`, err)) : resolve());
+    });
+  }
+
+  async close(): Promise<void> {
+    const ws = this.socket;
+    if (!ws || this._state.kind === 'stopped') { this.setState({ kind: 'stopped' }); return; }
+    this.closing = true;
+    await new Promise<void>(resolve => {
+      const t = setTimeout(() => { ws.terminate(); resolve(); }, 2000);
+      ws.once('close', () => { clearTimeout(t); resolve(); });
+      ws.close(1000, 'client closing');
+    });
+    this.setState({ kind: 'stopped' });
+  }
+
+  dispose(): void { void this.close(); }
+
+  private log(level: TransportLog['level'], message: string): void {
+    this._onDidLog.fire({ level, source: 'transport', message });
+  }
+
+  private setState(s: TransportState): void {
+    if (this._state.kind === 'stopped') return;
+    this._state = s;
+    this._onDidChangeState.fire(s);
+  }
+}
