@@ -34,7 +34,9 @@ export const Event = {
 };
 
 export class Emitter<T> implements Disposable {
-  private listeners: Array<(e: T) => void> | undefined = [];
+  // Copy-on-write: subscribing replaces the array, so fire() iterates without copying
+  // (it runs once per message on the hot path).
+  private listeners: ReadonlyArray<(e: T) => void> | undefined = [];
   private onListenerError: (err: unknown) => void;
 
   constructor(onListenerError: (err: unknown) => void = err => queueMicrotask(() => { throw err; })) {
@@ -43,11 +45,11 @@ export class Emitter<T> implements Disposable {
 
   readonly event: Event<T> = listener => {
     if (!this.listeners) return Disposable.None;
-    this.listeners.push(listener);
+    this.listeners = [...this.listeners, listener];
     return Disposable.create(() => {
       if (!this.listeners) return;
       const i = this.listeners.indexOf(listener);
-      if (i >= 0) this.listeners.splice(i, 1);
+      if (i >= 0) this.listeners = [...this.listeners.slice(0, i), ...this.listeners.slice(i + 1)];
     });
   };
 
@@ -56,10 +58,10 @@ export class Emitter<T> implements Disposable {
   }
 
   fire(e: T): void {
-    if (!this.listeners) return;
-    // Copy: a listener may unsubscribe while we iterate.
-    for (const l of this.listeners.slice()) {
-      try { l(e); } catch (err) { this.onListenerError(err); }
+    const ls = this.listeners;
+    if (!ls) return;
+    for (let i = 0; i < ls.length; i++) {
+      try { ls[i]!(e); } catch (err) { this.onListenerError(err); }
     }
   }
 

@@ -92,6 +92,7 @@ export const ResourceUpdatedParamsSchema = looseObject({ uri: string() });
 
 /** A parse function for JsonRpcConnection.request: validates, or throws a readable message. */
 export function parser<R>(schema: ZodMiniType): (raw: Record<string, unknown>) => R {
+  // Not zod's compile(): ~1 µs less per call, but 35 KB more in the extension bundle.
   return raw => {
     const r = schema.safeParse(raw);
     if (!r.success) throw new Error(prettifyError(r.error).replace(/\n\s*/g, ' '));
