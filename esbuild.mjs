@@ -21,11 +21,15 @@ const common = {
   metafile: true,
   // jsonc-parser's UMD main hides its requires from esbuild; its ESM build bundles cleanly.
   mainFields: ['module', 'main'],
+  define: { __MCPH_BUNDLED__: 'true', 'import.meta.url': '__mcphImportMetaUrl' },
+  banner: { js: 'var __mcphImportMetaUrl = require("url").pathToFileURL(__filename).href;' },
 };
 
 const builds = [
   { ...common, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   { ...common, entryPoints: { core: 'src/core.ts' }, outdir: 'dist', minify: false },
+  // WebSocket support, required lazily by both bundles on first use (src/transports/websocket.ts).
+  { ...common, entryPoints: { ws: 'node_modules/ws/index.js' }, outdir: 'dist', mainFields: ['main'] },
 ];
 
 if (watch) {

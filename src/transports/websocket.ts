@@ -4,11 +4,27 @@
 // with the reason; the server manager then reconnects with its restart backoff, with a
 // fresh handshake, because a new socket is a new session to the server.
 
+import { createRequire } from 'node:module';
 import { Emitter, type Event } from '../base/event.ts';
 import { LocalError, errorMessage } from '../protocol/errors.ts';
 import type { JsonRpcMessage } from '../protocol/jsonrpc.ts';
 import type { Transport, TransportLog, TransportState } from './transport.ts';
 import type WebSocketType from 'ws';
+
+/**
+ * `ws` is loaded on first use: most users never configure a WebSocket server. In the
+ * bundles it lives in its own file (dist/ws.js, see esbuild.mjs), so the extension does
+ * not carry it until needed; from sources it is the package itself.
+ */
+declare const __MCPH_BUNDLED__: boolean | undefined;
+function loadWs(): typeof WebSocketType {
+  if (typeof __MCPH_BUNDLED__ !== 'undefined' && __MCPH_BUNDLED__) {
+    // An indirect call, so esbuild leaves it alone and Node resolves it beside the bundle.
+    const load = require;
+    return load('./ws.js');
+  }
+  return createRequire(import.meta.url)('ws');
+}
 
 export interface WebSocketTransportOptions {
   url: string;
@@ -40,8 +56,7 @@ export class WebSocketTransport implements Transport {
   async start(): Promise<void> {
     if (this._state.kind !== 'idle') throw new LocalError('transport', 'transport already started');
     this.setState({ kind: 'starting' });
-    // Loaded on first use: most users never configure a WebSocket server.
-    const { default: WebSocket } = await import('ws');
+    const WebSocket = loadWs();
     await new Promise<void>((resolve, reject) => {
       const ws = new WebSocket(this.opts.url, ['mcp'], {
         headers: this.opts.headers,

@@ -1,0 +1,290 @@
+// One benchmark measurement in its own process, so CPU time and peak RSS belong to the
+// client under test alone (servers are child processes). Prints one JSON line.
+//   node worker.mjs '{"client":"ours","server":"floor","transport":"stdio","scenario":"seq"}'
+
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as http from 'node:http';
+import { createRequire } from 'node:module';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const require = createRequire(import.meta.url);
+const cfg = JSON.parse(process.argv[2]);
+const FLOOR = path.join(here, 'floor-server.mjs');
+const SDK_SERVER = path.join(here, 'sdk-server.mjs');
+
+function serverArgs() {
+  if (cfg.server === 'floor') return [FLOOR, '--tools', String(cfg.tools ?? 2)];
+  return [SDK_SERVER, 'stdio'];
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+    s.on('error', reject);
+  });
+}
+
+async function startHttpServer() {
+  const port = await freePort();
+  const child = spawn(process.execPath, [SDK_SERVER, 'http', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise((resolve, reject) => {
+    child.stderr.on('data', d => { if (String(d).includes('listening')) resolve(); });
+    child.once('exit', c => reject(new Error(`http server exited ${c}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/mcp`, stop: () => child.kill('SIGKILL') };
+}
+
+// ---- clients: each returns { call(args), list(), close() } ----
+
+async function floorClient() {
+  const child = spawn(process.execPath, serverArgs(), { stdio: ['pipe', 'pipe', 'inherit'] });
+  const pending = new Map();
+  let nextId = 1;
+  let chunks = [];
+  let size = 0;
+  child.stdout.on('data', chunk => {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      if (nl === -1) { if (start < chunk.length) { chunks.push(chunk.subarray(start)); size += chunk.length - start; } break; }
+      let line = chunk.subarray(start, nl);
+      if (chunks.length) { chunks.push(line); line = Buffer.concat(chunks, size + line.length); chunks = []; size = 0; }
+      start = nl + 1;
+      const m = JSON.parse(line.toString());
+      const p = pending.get(m.id);
+      if (p) { pending.delete(m.id); p(m.result); }
+    }
+  });
+  const request = (method, params) => new Promise(resolve => {
+    const id = nextId++;
+    pending.set(id, resolve);
+    child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n');
+  });
+  await request('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'floor', version: '1' } });
+  child.stdin.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
+  return {
+    call: args => request('tools/call', { name: args.name ?? 'echo', arguments: args.arguments }),
+    list: () => request('tools/list', {}),
+    close: async () => { child.stdin.end(); await new Promise(r => child.once('exit', r)); },
+  };
+}
+
+async function rawHttpClient(url) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const u = new URL(url);
+  let nextId = 1;
+  const post = (method, params) => new Promise((resolve, reject) => {
+    const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }));
+    const req = http.request(u, { method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': body.length, 'mcp-protocol-version': '2025-11-25' } }, res => {
+      const parts = [];
+      res.on('data', c => parts.push(c));
+      res.on('end', () => resolve(JSON.parse(Buffer.concat(parts).toString()).result));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  await post('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } });
+  return {
+    call: args => post('tools/call', { name: args.name ?? 'echo', arguments: args.arguments }),
+    list: () => post('tools/list', {}),
+    close: async () => agent.destroy(),
+  };
+}
+
+async function oursClient(url) {
+  const core = require(path.join(repo, 'dist/core.js'));
+  const transport = url
+    ? new core.StreamableHttpTransport({ url })
+    : new core.StdioTransport({ command: process.execPath, args: serverArgs(), env: {}, shutdownGraceMs: 500 });
+  const c = await core.McpClient.create(transport, { name: 'bench', clientInfo: { name: 'ours', version: '1' }, capabilities: {}, requestTimeoutMs: 600_000 });
+  return { call: args => c.callTool(args.name ?? 'echo', args.arguments), list: () => c.listTools(), close: () => c.close() };
+}
+
+async function sdk1Client(url) {
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const c = new Client({ name: 'sdk1', version: '1' });
+  if (url) {
+    const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+    await c.connect(new StreamableHTTPClientTransport(new URL(url)));
+  } else {
+    const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+    await c.connect(new StdioClientTransport({ command: process.execPath, args: serverArgs() }));
+  }
+  return { call: args => c.callTool({ name: args.name ?? 'echo', arguments: args.arguments }, undefined, { timeout: 600_000 }), list: () => c.listTools(), close: () => c.close() };
+}
+
+async function sdk2Client(url) {
+  const mod = await import('@modelcontextprotocol/client');
+  const c = new mod.Client({ name: 'sdk2', version: '1' });
+  if (url) {
+    await c.connect(new mod.StreamableHTTPClientTransport(new URL(url)));
+  } else {
+    const { StdioClientTransport } = await import('@modelcontextprotocol/client/stdio');
+    await c.connect(new StdioClientTransport({ command: process.execPath, args: serverArgs() }));
+  }
+  return { call: args => c.callTool({ name: args.name ?? 'echo', arguments: args.arguments }, { timeout: 600_000 }), list: () => c.listTools(), close: () => c.close() };
+}
+
+async function connect(url) {
+  switch (cfg.client) {
+    case 'floor': return floorClient();
+    case 'raw': return rawHttpClient(url);
+    case 'ours': return oursClient(url);
+    case 'sdk1': return sdk1Client(url);
+    case 'sdk2': return sdk2Client(url);
+  }
+  throw new Error(`unknown client ${cfg.client}`);
+}
+
+function cpuMicros() { const u = process.cpuUsage(); return u.user + u.system; }
+function peakRssMb() {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+function percentile(sorted, p) { return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]; }
+
+async function main() {
+  if (cfg.scenario === 'spawn20') return spawn20();
+  if (cfg.scenario === 'activate') return activate();
+  const httpServer = cfg.transport === 'http' ? await startHttpServer() : undefined;
+  const client = await connect(httpServer?.url);
+  const echo = { arguments: { message: 'hello, benchmark' } };
+  let out;
+  try {
+    if (cfg.scenario === 'seq') {
+      const n = cfg.n ?? 3000;
+      for (let i = 0; i < 2000; i++) await client.call(echo); // JIT warm-up
+      const lat = new Float64Array(n);
+      const cpu0 = cpuMicros();
+      for (let i = 0; i < n; i++) {
+        const t = process.hrtime.bigint();
+        await client.call(echo);
+        lat[i] = Number(process.hrtime.bigint() - t) / 1000;
+      }
+      const cpu = (cpuMicros() - cpu0) / n;
+      const sorted = Array.from(lat).sort((a, b) => a - b);
+      out = { medianUs: percentile(sorted, 0.5), p99Us: percentile(sorted, 0.99), cpuUsPerCall: cpu };
+    } else if (cfg.scenario === 'tput') {
+      const total = cfg.n ?? 20000;
+      const inflight = 64;
+      for (let i = 0; i < 2000; i++) await client.call(echo); // JIT warm-up
+      let issued = 0;
+      const cpu0 = cpuMicros();
+      const t0 = process.hrtime.bigint();
+      await Promise.all(Array.from({ length: inflight }, async () => { while (issued++ < total) await client.call(echo); }));
+      const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+      out = { callsPerSec: total / secs, cpuUsPerCall: (cpuMicros() - cpu0) / total };
+    } else if (cfg.scenario === 'list') {
+      for (let i = 0; i < 30; i++) await client.list(); // JIT warm-up, alike for every client
+      const n = cfg.n ?? 30;
+      const times = [];
+      const cpu0 = cpuMicros();
+      for (let i = 0; i < n; i++) {
+        const t = process.hrtime.bigint();
+        const r = await client.list();
+        times.push(Number(process.hrtime.bigint() - t) / 1e6);
+        const count = Array.isArray(r) ? r.length : r.tools.length;
+        if (count !== cfg.tools) throw new Error(`listed ${count} tools, expected ${cfg.tools}`);
+      }
+      times.sort((a, b) => a - b);
+      out = { medianMs: percentile(times, 0.5), cpuMsPerList: (cpuMicros() - cpu0) / n / 1000 };
+    } else if (cfg.scenario === 'big') {
+      const rss0 = process.memoryUsage().rss / 1048576;
+      const t = process.hrtime.bigint();
+      let r;
+      try {
+        r = await client.call({ name: 'big', arguments: { mb: cfg.mb, kind: cfg.kind } });
+      } catch (err) {
+        out = { failed: String(err?.message ?? err).slice(0, 120) };
+      }
+      if (r) {
+        const ms = Number(process.hrtime.bigint() - t) / 1e6;
+        const c = (r.content ?? r)[0];
+        const len = c.text?.length ?? c.resource?.blob?.length;
+        out = { ms, peakRssMb: peakRssMb(), rssBeforeMb: rss0, length: len };
+      }
+    }
+  } finally {
+    await client.close().catch(() => {});
+    httpServer?.stop();
+  }
+  return out;
+}
+
+/**
+ * Loads dist/extension.js and runs activate() against a stub `vscode` where every
+ * property is a callable proxy: it measures our own work (module evaluation, view and
+ * command registration, config read), not VS Code's. The harness in test/e2e reports
+ * the real figure from VS Code's log.
+ */
+async function activate() {
+  const Module = require('node:module');
+  // esbuild's ESM interop copies the module onto an object whose prototype is the
+  // module's prototype: answer getPrototypeOf with a proxy so lookups still reach us.
+  const stub = name => { const own = new Map(); return new Proxy(function () {}, {
+    set: (_t, p, v) => { own.set(p, v); return true; },
+    getPrototypeOf: () => new Proxy({}, { get: (_t, p) => p === 'then' ? undefined : stub(`${name}.${String(p)}`) }),
+    get(_t, p) {
+      if (own.has(p)) return own.get(p);
+      if (p === 'then') return undefined;
+      if (p === Symbol.iterator) return function* () {};
+      if (p === Symbol.toPrimitive) return () => 0;
+      if (p === 'length') return 0;
+      if (p === 'subscriptions') return [];
+      return stub(`${name}.${String(p)}`);
+    },
+    apply: () => stub(`${name}()`),
+    construct: () => stub(`new ${name}`),
+  }); };
+  const vscode = stub('vscode');
+  const load = Module._load;
+  Module._load = function (request, ...rest) { return request === 'vscode' ? vscode : load.call(this, request, ...rest); };
+  const t0 = process.hrtime.bigint();
+  const ext = require(path.join(repo, 'dist/extension.js'));
+  const t1 = process.hrtime.bigint();
+  const ctx = stub('context');
+  await ext.activate(ctx);
+  const t2 = process.hrtime.bigint();
+  return { loadMs: Number(t1 - t0) / 1e6, activateMs: Number(t2 - t1) / 1e6 };
+}
+
+async function spawn20() {
+  const n = 20;
+  const t0 = process.hrtime.bigint();
+  if (cfg.client === 'bare') {
+    const kids = [];
+    await Promise.all(Array.from({ length: n }, () => new Promise(resolve => {
+      const k = spawn(process.execPath, ['-e', 'process.stdout.write("ready\\n"); process.stdin.resume()'], { stdio: ['pipe', 'pipe', 'inherit'] });
+      kids.push(k);
+      k.stdout.once('data', resolve);
+    })));
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    for (const k of kids) k.stdin.end();
+    await Promise.all(kids.map(k => new Promise(r => k.exitCode !== null ? r() : k.once('exit', r))));
+    return { ms };
+  }
+  const core = require(path.join(repo, 'dist/core.js'));
+  const manager = new core.ServerManager({});
+  const defs = Array.from({ length: n }, (_, i) => ({
+    id: `user::s${i}`, name: `s${i}`, scope: 'user', source: { file: 'bench' }, fingerprint: `s${i}`,
+    launch: { type: 'stdio', command: process.execPath, args: [FLOOR], env: {} },
+  }));
+  manager.setDefinitions(defs, { autoStart: true });
+  await new Promise(resolve => {
+    const check = () => { if (manager.servers.every(s => s.state.kind === 'running')) { sub.dispose(); resolve(); } };
+    const sub = manager.onDidChangeServer(check);
+    check();
+  });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  await manager.dispose();
+  return { ms };
+}
+
+main().then(r => { process.stdout.write(JSON.stringify(r) + '\n'); process.exit(0); },
+  err => { process.stdout.write(JSON.stringify({ error: String(err?.stack ?? err).slice(0, 500) }) + '\n'); process.exit(0); });
