@@ -104,6 +104,8 @@ export interface ManagedServer {
   readonly resources: readonly Resource[];
   readonly resourceTemplates: readonly ResourceTemplate[];
   readonly prompts: readonly Prompt[];
+  /** Log JSON-RPC traffic at trace level (a stringify per message, so off unless asked). */
+  traceTraffic: boolean;
 
   start(): Promise<void>;
   stop(): Promise<void>;

@@ -1,0 +1,73 @@
+// Elicitation: a server asks the user for structured input (form mode) or to visit a
+// URL (URL mode). Nothing is sent or opened without the user choosing to.
+
+import * as vscode from 'vscode';
+import type { ElicitFormParams, ElicitRequestParams, ElicitResult, ElicitUrlParams } from '../protocol/types.ts';
+import type { ElicitationHandler, LogLevel, ServerRef } from '../host/types.ts';
+import { askObject } from './forms.ts';
+import { exclusive } from './quickInput.ts';
+
+export type ElicitationLog = (server: ServerRef, level: LogLevel, message: string) => void;
+
+export class VsCodeElicitationHandler implements ElicitationHandler {
+  private readonly log: ElicitationLog;
+
+  constructor(log: ElicitationLog) {
+    this.log = log;
+  }
+
+  elicit(server: ServerRef, params: ElicitRequestParams, signal: AbortSignal): Promise<ElicitResult> {
+    // One flow at a time: a second request would hide the first one's inputs.
+    return exclusive(() => {
+      if (signal.aborted) return Promise.resolve<ElicitResult>({ action: 'cancel' });
+      return params.mode === 'url' ? this.url(server, params, signal) : this.form(server, params, signal);
+    });
+  }
+
+  private async form(server: ServerRef, params: ElicitFormParams, signal: AbortSignal): Promise<ElicitResult> {
+    const choice = await vscode.window.showInformationMessage(
+      `MCP server "${server.name}" asks: ${params.message}`,
+      { modal: true },
+      'Respond', 'Decline',
+    );
+    // A modal cannot be closed from here; a request the server cancelled meanwhile ends.
+    if (signal.aborted || choice === undefined) return { action: 'cancel' };
+    if (choice === 'Decline') return { action: 'decline' };
+
+    const schema = params.requestedSchema ?? { type: 'object', properties: {} };
+    const content = await askObject(schema, {
+      signal,
+      requiredFirst: false,
+      title: (name, fieldTitle, i, n) => `${server.name}: ${fieldTitle ?? name} (${i}/${n})`,
+    });
+    if (!content || signal.aborted) return { action: 'cancel' };
+    // Field values are not logged: a form may carry personal data.
+    this.log(server, 'info', `Elicitation answered (${Object.keys(content).length} fields).`);
+    return { action: 'accept', content: content as ElicitResult['content'] };
+  }
+
+  private async url(server: ServerRef, params: ElicitUrlParams, signal: AbortSignal): Promise<ElicitResult> {
+    let target: URL;
+    try {
+      target = new URL(params.url);
+    } catch {
+      this.log(server, 'warning', 'Declined a URL elicitation with an invalid URL.');
+      return { action: 'decline' };
+    }
+    if (target.protocol !== 'https:' && target.protocol !== 'http:') {
+      this.log(server, 'warning', `Declined a URL elicitation with scheme ${target.protocol}`);
+      return { action: 'decline' };
+    }
+    // `hostname` is punycode for international names, so look-alike domains show as such.
+    const choice = await vscode.window.showWarningMessage(
+      `MCP server "${server.name}" asks you to open ${target.hostname}`,
+      { modal: true, detail: `${params.url}\n\n${params.message}` },
+      'Open', 'Decline',
+    );
+    if (signal.aborted || choice === undefined) return { action: 'cancel' };
+    if (choice === 'Decline') return { action: 'decline' };
+    const opened = await vscode.env.openExternal(vscode.Uri.parse(target.href, true));
+    this.log(server, 'info', `Opened ${target.origin} for a URL elicitation.`);
+    return opened ? { action: 'accept' } : { action: 'cancel' };
+  }
+}

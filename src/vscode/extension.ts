@@ -1,0 +1,125 @@
+// Activation: wires the host core to VS Code. It only reads configuration on the way;
+// servers load and start in the background. Two lifetimes of cleanup: the extension's
+// (context.subscriptions, deactivate) and each server's (ServerSessions).
+
+import * as vscode from 'vscode';
+import { ServerManager } from '../host/manager.ts';
+import { resolveLoginShellPath } from '../host/shellPath.ts';
+import type { LogLevel, RootsProvider } from '../host/types.ts';
+import type { McpHostApi } from './api.ts';
+import { addServerCommand, openConfigurationCommand } from './configCommands.ts';
+import { ConfigLoader } from './configLoader.ts';
+import { DocumentStore, SCHEME } from './documents.ts';
+import { VsCodeElicitationHandler } from './elicitation.ts';
+import { callToolCommand, getPromptCommand, readResourceCommand } from './featureCommands.ts';
+import { createApi } from './hostApi.ts';
+import { InputResolver } from './inputs.ts';
+import { ResourceWatches } from './resourceWatch.ts';
+import { ApprovingSamplingHandler, LanguageModelProvider } from './sampling.ts';
+import {
+  clearInputsCommand, refreshCommand, restartServerCommand, showOutputCommand, startServerCommand, stopServerCommand,
+} from './serverCommands.ts';
+import { ServersTreeProvider } from './serversView.ts';
+import type { HostServices } from './services.ts';
+import { ServerSessions } from './sessions.ts';
+import { ServersStatus } from './statusBar.ts';
+import { NOT_TRUSTED, StartConsent } from './trust.ts';
+import { errorCause } from './util.ts';
+
+/** The manager outlives context.subscriptions' synchronous disposal: deactivate awaits it. */
+let activeManager: ServerManager | undefined;
+
+function workspaceRoots(): RootsProvider {
+  return {
+    roots: () => (vscode.workspace.workspaceFolders ?? []).map(f => ({ uri: f.uri.toString(), name: f.name })),
+    onDidChangeRoots: listener => vscode.workspace.onDidChangeWorkspaceFolders(() => listener()),
+  };
+}
+
+export function activate(context: vscode.ExtensionContext): McpHostApi {
+  try {
+    return activateHost(context);
+  } catch (err) {
+    // VS Code only logs activation failures; the user should see them.
+    void vscode.window.showErrorMessage(`MCP Host failed to start: ${errorCause(err)}`);
+    void deactivate();
+    throw err;
+  }
+}
+
+function activateHost(context: vscode.ExtensionContext): McpHostApi {
+  const subscriptions = context.subscriptions;
+  const config = vscode.workspace.getConfiguration('mcpHost');
+  const log = vscode.window.createOutputChannel('MCP Host', { log: true });
+  subscriptions.push(log);
+
+  const inputs = new InputResolver(context.secrets);
+  const redact = (text: string) => inputs.redact(text);
+  const consent = new StartConsent(context.globalState, redact, log);
+  // Sessions exist once the manager does; the handlers only log through them later.
+  let sessions: ServerSessions | undefined;
+  const serverLog = (ref: { id: string }, level: LogLevel, message: string) => sessions?.log(ref.id, level, message);
+
+  const manager = new ServerManager({
+    roots: workspaceRoots(),
+    sampling: new ApprovingSamplingHandler(new LanguageModelProvider(), serverLog),
+    elicitation: new VsCodeElicitationHandler(serverLog),
+    gate: consent.gate,
+    requestTimeoutMs: config.get<number>('requestTimeoutMs'),
+    maxRequestTimeoutMs: config.get<number>('maxRequestTimeoutMs'),
+    resolvePath: () => resolveLoginShellPath(),
+    clientInfo: { name: 'mcp-host-vscode', title: 'MCP Host for VS Code', version: String(context.extension.packageJSON.version ?? '0.0.0') },
+  });
+  activeManager = manager;
+
+  const docs = new DocumentStore();
+  subscriptions.push(docs, vscode.workspace.registerFileSystemProvider(SCHEME, docs, { isReadonly: true, isCaseSensitive: true }), docs.closeStaleTabs());
+  const watches = new ResourceWatches(manager, docs, (id, level, message) => sessions?.log(id, level, message));
+  sessions = new ServerSessions(manager, redact, watches);
+  subscriptions.push(watches, sessions);
+
+  const tree = new ServersTreeProvider(manager, redact);
+  const view = vscode.window.createTreeView('mcpHost.servers', { treeDataProvider: tree, showCollapseAll: true });
+  subscriptions.push(tree, view, new ServersStatus(manager));
+
+  const loader = new ConfigLoader(inputs, log);
+  subscriptions.push(loader, loader.onDidLoad(defs => {
+    manager.setDefinitions(defs, { autoStart: vscode.workspace.getConfiguration('mcpHost').get<boolean>('autoStart', true) });
+  }));
+
+  const services: HostServices = { manager, docs, sessions, watches, consent, loader, inputs, tree, log };
+  subscriptions.push(
+    vscode.commands.registerCommand('mcpHost.callTool', (server?: unknown, tool?: unknown, args?: unknown) => callToolCommand(services, server, tool, args)),
+    vscode.commands.registerCommand('mcpHost.readResource', (server?: unknown, uri?: unknown, vars?: unknown) => readResourceCommand(services, server, uri, vars)),
+    vscode.commands.registerCommand('mcpHost.getPrompt', (server?: unknown, prompt?: unknown, args?: unknown) => getPromptCommand(services, server, prompt, args)),
+    vscode.commands.registerCommand('mcpHost.startServer', (server?: unknown) => startServerCommand(services, server)),
+    vscode.commands.registerCommand('mcpHost.stopServer', (server?: unknown) => stopServerCommand(services, server)),
+    vscode.commands.registerCommand('mcpHost.restartServer', (server?: unknown) => restartServerCommand(services, server)),
+    vscode.commands.registerCommand('mcpHost.showOutput', (server?: unknown) => showOutputCommand(services, server)),
+    vscode.commands.registerCommand('mcpHost.addServer', (spec?: unknown) => addServerCommand(services, spec)),
+    vscode.commands.registerCommand('mcpHost.openConfiguration', (server?: unknown) => openConfigurationCommand(services, server)),
+    vscode.commands.registerCommand('mcpHost.refresh', () => refreshCommand(services)),
+    vscode.commands.registerCommand('mcpHost.clearStoredInputs', () => clearInputsCommand(services)),
+    vscode.commands.registerCommand('mcpHost.focusServers', () => vscode.commands.executeCommand('mcpHost.servers.focus')),
+  );
+
+  // Workspace inputs are only asked with trust (see ConfigLoader), so load again first;
+  // then start what the missing trust held back.
+  subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(async () => {
+    await loader.reload();
+    for (const server of manager.servers) {
+      if (server.state.kind !== 'stopped' || server.state.reason !== NOT_TRUSTED) continue;
+      server.start().catch(err => sessions?.log(server.definition.id, 'error', `start failed: ${errorCause(err)}`));
+    }
+  }));
+
+  loader.start();
+  return createApi(manager, tree, sessions);
+}
+
+export async function deactivate(): Promise<void> {
+  const manager = activeManager;
+  activeManager = undefined;
+  // Awaited so that no server process outlives the extension host.
+  await manager?.dispose();
+}

@@ -1,0 +1,24 @@
+// What the commands work with: the extension's long-lived parts, created in activate().
+
+import type * as vscode from 'vscode';
+import type { ServerManager } from '../host/manager.ts';
+import type { ConfigLoader } from './configLoader.ts';
+import type { DocumentStore } from './documents.ts';
+import type { InputResolver } from './inputs.ts';
+import type { ResourceWatches } from './resourceWatch.ts';
+import type { ServersTreeProvider } from './serversView.ts';
+import type { ServerSessions } from './sessions.ts';
+import type { StartConsent } from './trust.ts';
+
+export interface HostServices {
+  readonly manager: ServerManager;
+  readonly docs: DocumentStore;
+  readonly sessions: ServerSessions;
+  readonly watches: ResourceWatches;
+  readonly consent: StartConsent;
+  readonly loader: ConfigLoader;
+  readonly inputs: InputResolver;
+  readonly tree: ServersTreeProvider;
+  /** The extension's own log (configuration, activation). */
+  readonly log: vscode.LogOutputChannel;
+}
