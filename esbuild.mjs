@@ -2,7 +2,7 @@
 // separately (npm run typecheck); esbuild only strips types.
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -28,6 +28,7 @@ const common = {
 const builds = [
   { ...common, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   { ...common, entryPoints: { core: 'src/core.ts' }, outdir: 'dist', minify: false },
+  { ...common, entryPoints: { cli: 'src/cli/bin.ts' }, outdir: 'dist' },
   // WebSocket support, required lazily by both bundles on first use (src/transports/websocket.ts).
   { ...common, entryPoints: { ws: 'node_modules/ws/index.js' }, outdir: 'dist', mainFields: ['main'] },
 ];
@@ -41,6 +42,7 @@ if (watch) {
       if (file.endsWith('.js')) console.log(`${file}  ${(out.bytes / 1024).toFixed(1)} KB`);
     }
   }
+  chmodSync('dist/cli.js', 0o755);
   if (!process.argv.includes('--no-types')) emitCoreTypes();
 }
 

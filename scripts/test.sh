@@ -3,8 +3,9 @@
 #   1. installs what it needs (Node 24, npm packages, Chromium, code-server; cached, idempotent)
 #   2. type-checks (tsc --noEmit) and bundles (esbuild)
 #   3. unit and integration tests of the core against real servers (node:test on Node 24)
-#   4. the end-to-end suite in a real VS Code (code-server + Chromium + Playwright)
-# Ends with the line "N passed, N failed". Options: --no-e2e (skip step 4).
+#   4. the official conformance suite's client scenarios
+#   5. the end-to-end suite in a real VS Code (code-server + Chromium + Playwright)
+# Ends with the line "N passed, N failed". Options: --no-e2e (skip step 5).
 set -uo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
@@ -30,6 +31,17 @@ node --test --test-concurrency=2 --test-timeout=180000 --test-reporter=spec 'tes
 up=$(grep -E '^ℹ pass [0-9]+' "$log" | tail -1 | awk '{print $3}'); uf=$(grep -E '^ℹ fail [0-9]+' "$log" | tail -1 | awk '{print $3}')
 [ -n "$up" ] || { up=0; uf=$((${uf:-0}+1)); echo "unit tests: no summary (runner crashed?)"; }
 passed=$((passed+up)); failed=$((failed+${uf:-0}))
+rm -f "$log"
+
+step "conformance (@modelcontextprotocol/conformance client scenarios)"
+log="$(mktemp)"
+node test/conformance/run.mjs 2>&1 | tee "$log"
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+if [ -n "$line" ]; then
+  passed=$((passed+$(echo "$line" | awk '{print $1}'))); failed=$((failed+$(echo "$line" | awk '{print $3}')))
+else
+  failed=$((failed+1)); echo "conformance: no summary line"
+fi
 rm -f "$log"
 
 if [ "$run_e2e" = 1 ]; then

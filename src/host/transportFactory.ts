@@ -14,6 +14,8 @@ export interface TransportFactoryOptions {
   resolvePath?: () => Promise<string | undefined>;
   /** Largest single message accepted (stdio). */
   maxMessageBytes?: number;
+  /** Who runs the servers, for error hints ("VS Code", "mcp-host"). */
+  hostName?: string;
 }
 
 export async function createTransport(launch: ServerLaunch, options: TransportFactoryOptions = {}): Promise<Transport> {
@@ -27,7 +29,7 @@ export async function createTransport(launch: ServerLaunch, options: TransportFa
       env = { ...parseEnvFile(text), ...launch.env };
     }
     const pathOverride = await options.resolvePath?.().catch(() => undefined);
-    return new StdioTransport({ command: launch.command, args: launch.args, env, cwd: launch.cwd, pathOverride, maxMessageBytes: options.maxMessageBytes });
+    return new StdioTransport({ command: launch.command, args: launch.args, env, cwd: launch.cwd, pathOverride, maxMessageBytes: options.maxMessageBytes, hostName: options.hostName });
   }
   if (launch.type === 'http' || launch.type === 'sse') {
     return new StreamableHttpTransport({ url: launch.url, headers: launch.headers, mode: launch.type === 'sse' ? 'sse' : 'auto', maxMessageBytes: options.maxMessageBytes });

@@ -223,8 +223,13 @@ export class JsonRpcConnection implements Disposable {
     this.sweepTimer = undefined;
     this.sweepAt = Infinity;
     const now = Date.now();
+    // While the server waits on us (a user filling an elicitation form, approving a
+    // sampling request), the calls that led to it are not stalled: extend them, up to
+    // their hard maximum.
+    const waitingOnUs = this.incoming.size > 0;
     let next = Infinity;
     for (const [id, p] of this.pending) {
+      if (p.deadline <= now && waitingOnUs && p.hardDeadline > now) p.deadline = Math.min(now + p.timeoutMs, p.hardDeadline);
       if (p.deadline <= now) this.expire(id);
       else if (p.deadline < next) next = p.deadline;
     }

@@ -25,6 +25,8 @@ export interface StdioTransportOptions {
   shutdownGraceMs?: number;
   /** Base environment (default process.env); for tests. */
   baseEnv?: NodeJS.ProcessEnv;
+  /** Who runs the server, for the hint when a command is missing ("VS Code", "mcp-host"). */
+  hostName?: string;
 }
 
 const DEFAULT_MAX_MESSAGE = 512 * 1024 * 1024;
@@ -92,10 +94,12 @@ export class StdioTransport implements Transport {
     const resolved = findExecutable(this.opts.command, env, this.opts.cwd, platform);
     if (!resolved) {
       const searched = getPath(env, platform);
-      const hint = ['npx', 'node', 'npm', 'uvx', 'uv', 'python', 'python3', 'docker', 'deno', 'bun'].includes(this.opts.command)
-        ? ` — is ${this.opts.command === 'uvx' || this.opts.command === 'uv' ? 'uv' : this.opts.command.startsWith('python') ? 'Python' : this.opts.command === 'docker' ? 'Docker' : 'Node'} on PATH for VS Code?`
-        : '';
-      const err = new LocalError('spawn', `spawn ${this.opts.command} ENOENT${hint} Command "${this.opts.command}" was not found on PATH (${searched || 'empty'}). Use an absolute path in "command", or start VS Code from a shell that has it on PATH.`);
+      const host = this.opts.hostName ?? 'VS Code';
+      const runtime = this.opts.command === 'uvx' || this.opts.command === 'uv' ? 'uv'
+        : this.opts.command.startsWith('python') ? 'Python' : this.opts.command === 'docker' ? 'Docker'
+        : ['npx', 'node', 'npm'].includes(this.opts.command) ? 'Node' : ['deno', 'bun'].includes(this.opts.command) ? this.opts.command : undefined;
+      const hint = runtime ? ` — is ${runtime} on PATH for ${host}?` : '';
+      const err = new LocalError('spawn', `spawn ${this.opts.command} ENOENT${hint} Command "${this.opts.command}" was not found on PATH (${searched || 'empty'}). Use an absolute path in "command", or add its directory to the PATH ${host} starts with.`);
       this.setState({ kind: 'stopped', error: { message: err.message } });
       return Promise.reject(err);
     }

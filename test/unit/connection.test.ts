@@ -148,3 +148,18 @@ async function waitFor<T>(fn: () => T | undefined, ms = 2000): Promise<T> {
     await new Promise(r => setImmediate(r));
   }
 }
+
+test('a pending call does not time out while the server waits on us (a user answering), up to the hard maximum', async () => {
+  const { client, server } = await pair({ timeout: 100, max: 2000 });
+  let answer!: () => void;
+  client.onRequest('elicitation/create', () => new Promise(res => { answer = () => res({ action: 'accept' }); }));
+  server.onRequest('tools/call', async () => {
+    const r = await server.request('elicitation/create', { message: 'name?' });
+    return { asked: r };
+  });
+  const call = client.request('tools/call', {});
+  // The "user" takes 3× the timeout to answer.
+  await new Promise(r => setTimeout(r, 300));
+  answer();
+  assert.deepEqual(await call, { asked: { action: 'accept' } });
+});

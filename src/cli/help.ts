@@ -1,0 +1,121 @@
+// The --help texts: one overview and one page per command. Kept apart from the parser
+// so the wording can change without touching the logic.
+
+export const VERSION = '0.1.0';
+
+const TARGETS = `Target (one of):
+  --server NAME         a server configured in .vscode/mcp.json (searched from the current
+                        directory upward) or in the VS Code user setting mcpHost.servers
+  --url URL             a remote server: Streamable HTTP, falling back to legacy HTTP+SSE
+                        (ws:// and wss:// URLs use WebSocket)
+      --transport T     force the remote transport: http (Streamable HTTP, no fallback),
+                        sse (legacy HTTP+SSE) or ws
+  -H, --header "K: V"   an HTTP header for --url (repeatable)
+  --stdio "CMD ARGS…"   a local server started with this command line (quotes work as in
+                        a shell; or put the command after "--")
+  -e, --env NAME=VALUE  an environment variable for --stdio (repeatable)
+      --name NAME       the server's name in messages (default: from the command or URL)`;
+
+const REQUEST = `Request options:
+  -t, --timeout MS      timeout of each request, the handshake included (default 60000);
+                        progress from the server restarts it, up to 10 minutes (or MS)
+      --json            print the raw MCP result as JSON (for scripts)
+      --progress        show progress on stderr even when it is not a terminal
+  -v, --verbose         show the server's stderr, its log messages and protocol warnings
+      --elicit MODE     answer the server's elicitation requests without asking:
+                        accept-defaults | decline | cancel (default on a terminal: ask
+                        field by field; without a terminal: decline)
+      --sampling-command CMD
+                        answer sampling requests with this command: it gets the request
+                        params as JSON on stdin and prints a CreateMessageResult (JSON)
+                        or plain text; without it, sampling requests are declined
+                        (also MCP_HOST_SAMPLING_COMMAND)`;
+
+export const EXIT_CODES = `Exit codes:
+  0    success
+  1    the tool reported an error (isError: true)
+  2    usage or configuration error
+  3    connection or server error (could not start or reach it, it died, it answered
+       with a JSON-RPC error)
+  4    timeout
+  130  cancelled (Ctrl-C, SIGTERM or SIGHUP; the server is sent notifications/cancelled)`;
+
+const ENVIRONMENT = `Environment:
+  MCP_HOST_INPUT_<ID>   the value of \${input:ID} in the configuration (ID upper-cased,
+                        other characters as "_"); asked on the terminal otherwise
+  MCP_HOST_SETTINGS     the VS Code settings.json to read mcpHost.servers from (empty: none)
+  MCP_HOST_SAMPLING_COMMAND  as --sampling-command`;
+
+export const OVERVIEW = `mcp-host ${VERSION} — a Model Context Protocol client for the terminal
+
+Usage:
+  mcp-host servers [--json]
+  mcp-host tools|resources|templates|prompts TARGET
+  mcp-host call TOOL [--args JSON] TARGET
+  mcp-host read URI TARGET
+  mcp-host prompt NAME [--args JSON] TARGET
+  mcp-host COMMAND --help
+
+Commands:
+  servers     list the configured servers (without starting them)
+  tools       list the server's tools and their arguments
+  resources   list the server's resources
+  templates   list the server's resource templates
+  prompts     list the server's prompts and their arguments
+  call        call a tool
+  read        read a resource
+  prompt      get a prompt
+
+${TARGETS}
+
+${REQUEST}
+
+The server's requests are answered here: roots are the current directory; elicitation
+asks on the terminal (or follows --elicit); sampling is declined unless a provider is
+configured (--sampling-command).
+
+${ENVIRONMENT}
+
+${EXIT_CODES}
+
+Examples:
+  mcp-host tools --stdio "npx -y @modelcontextprotocol/server-everything"
+  mcp-host call echo --args '{"message":"hi"}' --server everything
+  mcp-host read demo://resource/static/document/features.md --url http://localhost:3001/mcp
+  mcp-host call get-tiny-image --save out/ -- npx -y @modelcontextprotocol/server-everything
+`;
+
+const page = (usage: string, what: string, extra = '') =>
+  `Usage: ${usage}\n\n${what}\n\n${TARGETS}\n\n${REQUEST}${extra ? `\n\n${extra}` : ''}\n\n${EXIT_CODES}\n`;
+
+export const COMMAND_HELP: Record<string, string> = {
+  servers: `Usage: mcp-host servers [--json]
+
+Lists the servers configured in .vscode/mcp.json (the nearest one from the current
+directory upward) and in the VS Code user setting mcpHost.servers, with their scope,
+transport and command line or URL. Nothing is started and no input is asked; problems
+in the files are reported on stderr.
+
+Options:
+  --json   print the list as JSON
+
+${ENVIRONMENT}
+
+${EXIT_CODES}
+`,
+  tools: page('mcp-host tools TARGET', 'Lists the tools of the server, with their arguments (name: type, "?" when optional,\n"= value" for a default). With --json, the tools as the server sent them.'),
+  resources: page('mcp-host resources TARGET', 'Lists the resources of the server: URI, name, MIME type and description.'),
+  templates: page('mcp-host templates TARGET', 'Lists the resource templates of the server. Read one by filling in its URI:\n  mcp-host read demo://resource/dynamic/text/1 TARGET'),
+  prompts: page('mcp-host prompts TARGET', 'Lists the prompts of the server with their arguments.'),
+  call: page('mcp-host call TOOL [--args JSON] TARGET', `Calls a tool and prints its result: text as is, images and audio as
+[image image/png, N bytes] (written to files with --save DIR), resource links and
+embedded resources with their URI. A result with isError prints to stderr and exits 1.`,
+  `Command options:
+  -a, --args JSON   the tool's arguments, a JSON object (default {})
+      --save DIR    write images, audio and binary resources to files in DIR`),
+  read: page('mcp-host read URI TARGET', 'Reads a resource and prints its text; binary contents are summarised, or written\nto files with --save DIR.', `Command options:
+      --save DIR    write binary contents to files in DIR`),
+  prompt: page('mcp-host prompt NAME [--args JSON] TARGET', 'Gets a prompt and prints its messages.', `Command options:
+  -a, --args JSON   the prompt's arguments, a JSON object of strings
+      --save DIR    write images and audio to files in DIR`),
+};

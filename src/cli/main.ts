@@ -1,0 +1,207 @@
+// The `mcp-host` command: parse, resolve the target, connect, run one command, print,
+// close. Returns the exit code instead of exiting, so tests can run it in-process;
+// bin.ts is the executable shim.
+
+import { type Readable, type Writable } from 'node:stream';
+import { isatty } from 'node:tty';
+import { LocalError, type ProgressNotificationParams } from '../core.ts';
+import { parseCommandLine, type CliArgs } from './args.ts';
+import { runCommand } from './commands.ts';
+import { loadConfig, listServers, resolveNamedServer, type ConfigEnvironment } from './config.ts';
+import { createElicitationHandler } from './elicit.ts';
+import { ExitCode, describeError, exitCodeOf } from './errors.ts';
+import { formatJson, formatServers } from './format.ts';
+import { COMMAND_HELP, OVERVIEW, VERSION } from './help.ts';
+import { createInputResolver } from './inputs.ts';
+import { createSamplingHandler } from './sampling.ts';
+import { connect, targetOf, type Session, type Target } from './session.ts';
+import { createLineReader, type LineReader } from './terminal.ts';
+
+export { ExitCode } from './errors.ts';
+
+export interface CliIO {
+  /** Read only when a question is asked (undefined: the process's; opening it would keep the process alive). */
+  stdin: Readable | undefined;
+  stdout: Writable;
+  stderr: Writable;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Questions can be asked: stdin and stderr are terminals. */
+  interactive: boolean;
+  /** stderr is a terminal: progress is shown by default and redrawn in place. */
+  stderrIsTTY: boolean;
+  /** Where Ctrl-C comes from (the process). */
+  signals: Pick<NodeJS.Process, 'on' | 'off'> | undefined;
+}
+
+function processIO(): CliIO {
+  return {
+    stdin: undefined, stdout: process.stdout, stderr: process.stderr,
+    env: process.env, cwd: process.cwd(),
+    interactive: isatty(0) && !!process.stderr.isTTY,
+    stderrIsTTY: !!process.stderr.isTTY,
+    signals: process,
+  };
+}
+
+const MAX_TIMEOUT_MS = 600_000;
+
+export async function main(argv: readonly string[], ioOverrides: Partial<CliIO> = {}): Promise<number> {
+  const io: CliIO = { ...processIO(), ...ioOverrides };
+  const out = (text: string) => { io.stdout.write(text); };
+  const err = (text: string) => { io.stderr.write(text); };
+  let parsed;
+  try {
+    parsed = parseCommandLine(argv, io.env);
+  } catch (e) {
+    err(`${describeError(e)}\n`);
+    return exitCodeOf(e);
+  }
+  if (parsed.kind === 'version') { out(`${VERSION}\n`); return ExitCode.Ok; }
+  if (parsed.kind === 'help') {
+    // Bare `mcp-host` is a usage error that shows the overview; asking for help is not.
+    if (parsed.asked === false) { err(OVERVIEW); return ExitCode.Usage; }
+    out(parsed.command ? COMMAND_HELP[parsed.command]! : OVERVIEW);
+    return ExitCode.Ok;
+  }
+  const args = parsed.args;
+  const configEnv: ConfigEnvironment = { cwd: io.cwd, env: io.env };
+  if (args.command === 'servers') {
+    try {
+      return await listCommand(args, configEnv, out, err);
+    } catch (e) {
+      err(`${describeError(e)}\n`);
+      return exitCodeOf(e);
+    }
+  }
+  return new Run(io, args, configEnv).execute();
+}
+
+async function listCommand(args: CliArgs, e: ConfigEnvironment, out: (t: string) => void, err: (t: string) => void): Promise<number> {
+  const loaded = await loadConfig(e);
+  const { servers, problems } = await listServers(loaded, e);
+  for (const p of new Set([...loaded.problems, ...problems])) err(`${p}\n`);
+  if (args.json) out(formatJson({ servers }));
+  else if (servers.length) out(formatServers(servers));
+  else err(`No servers are configured (looked for ${loaded.searched.join(' and ')}).\n`);
+  return ExitCode.Ok;
+}
+
+/** One invocation that talks to a server: its cancellation, terminal, progress line and session. */
+class Run {
+  private readonly io: CliIO;
+  private readonly args: CliArgs;
+  private readonly configEnv: ConfigEnvironment;
+  private readonly abort = new AbortController();
+  private reader: LineReader | undefined;
+  private interrupts = 0;
+  private progressShown = false;
+
+  constructor(io: CliIO, args: CliArgs, configEnv: ConfigEnvironment) {
+    this.io = io;
+    this.args = args;
+    this.configEnv = configEnv;
+  }
+
+  async execute(): Promise<number> {
+    // SIGTERM and SIGHUP (the terminal went away) end the run the same way, so the
+    // server is told and closed rather than orphaned.
+    const onSigint = () => this.interrupt('cancelled by the user (Ctrl-C)');
+    const onTerm = (signal: NodeJS.Signals) => this.interrupt(`stopped by ${signal}`);
+    this.io.signals?.on('SIGINT', onSigint);
+    this.io.signals?.on('SIGTERM', onTerm);
+    this.io.signals?.on('SIGHUP', onTerm);
+    let session: Session | undefined;
+    try {
+      const target = await this.resolveTarget();
+      session = await connect(target, {
+        timeoutMs: this.args.timeoutMs,
+        maxTimeoutMs: Math.max(MAX_TIMEOUT_MS, this.args.timeoutMs),
+        signal: this.abort.signal,
+        cwd: this.io.cwd,
+        elicit: createElicitationHandler({ server: target.name, mode: this.args.elicit, reader: this.terminal(), write: t => this.err(t), verbose: this.args.verbose }),
+        sample: createSamplingHandler({ server: target.name, command: this.args.samplingCommand, write: t => this.err(t), verbose: this.args.verbose }),
+        log: this.args.verbose ? line => this.err(`${line}\n`) : undefined,
+      });
+      const showProgress = this.args.progress || this.io.stderrIsTTY;
+      return await runCommand({
+        client: session.client,
+        args: this.args,
+        // Progress is always asked for: it also keeps a long request from timing out.
+        request: { signal: this.abort.signal, timeoutMs: this.args.timeoutMs, onProgress: p => { if (showProgress) this.progress(target.name, p); } },
+        out: t => { this.clearProgress(); this.io.stdout.write(t); },
+        err: t => this.err(t),
+      });
+    } catch (e) {
+      this.err(`${describeError(e)}\n`);
+      return exitCodeOf(e);
+    } finally {
+      this.clearProgress();
+      this.reader?.close();
+      // Closing ends the server gracefully (stdin, then SIGTERM, then SIGKILL).
+      await session?.close().catch(e => this.err(`mcp-host: closing the connection failed: ${(e as Error).message}\n`));
+      this.io.signals?.off('SIGINT', onSigint);
+      this.io.signals?.off('SIGTERM', onTerm);
+      this.io.signals?.off('SIGHUP', onTerm);
+    }
+  }
+
+  private async resolveTarget(): Promise<Target> {
+    const spec = this.args.target!;
+    if (spec.kind !== 'server') return targetOf(spec, this.args.name, this.io.cwd);
+    const loaded = await loadConfig(this.configEnv);
+    const resolveInput = createInputResolver({ server: spec.name, env: this.io.env, reader: this.terminal(), write: t => this.err(t), signal: this.abort.signal });
+    try {
+      const def = await resolveNamedServer(loaded, spec.name, this.configEnv, resolveInput);
+      return { name: def.name, launch: def.launch, forced: false };
+    } catch (e) {
+      // A Ctrl-C at an input prompt surfaces as a problem of the entry; report it as the cancel it is.
+      if (this.abort.signal.aborted) throw this.abort.signal.reason;
+      throw e;
+    }
+  }
+
+  /** The terminal for questions, opened on first use; undefined without one. */
+  private terminal(): (() => LineReader) | undefined {
+    if (!this.io.interactive) return undefined;
+    return () => this.reader ??= this.openTerminal();
+  }
+
+  private openTerminal(): LineReader {
+    const input = this.io.stdin ?? process.stdin;
+    return createLineReader({ input, output: this.io.stderr, terminal: (input as { isTTY?: boolean }).isTTY === true, onInterrupt: () => this.interrupt('cancelled by the user (Ctrl-C)') });
+  }
+
+  private interrupt(why: string): void {
+    this.interrupts++;
+    if (this.interrupts === 1) {
+      // The connection sends notifications/cancelled for the request in flight.
+      this.abort.abort(new LocalError('cancelled', why));
+      return;
+    }
+    this.err('mcp-host: interrupted again; stopping now\n');
+    process.exit(ExitCode.Cancelled);
+  }
+
+  private err(text: string): void {
+    this.clearProgress();
+    this.io.stderr.write(text);
+  }
+
+  private progress(server: string, p: ProgressNotificationParams): void {
+    const amount = p.total ? `${p.progress}/${p.total}` : `${p.progress}`;
+    const line = `${server}: ${amount}${p.message ? ` ${p.message}` : ''}`;
+    if (this.io.stderrIsTTY) {
+      this.io.stderr.write(`\r\x1b[K${line.slice(0, 200)}`);
+      this.progressShown = true;
+    } else {
+      this.io.stderr.write(`progress ${line}\n`);
+    }
+  }
+
+  private clearProgress(): void {
+    if (!this.progressShown) return;
+    this.progressShown = false;
+    this.io.stderr.write('\r\x1b[K');
+  }
+}
