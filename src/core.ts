@@ -41,3 +41,5 @@ export type { ConfigInput, ConfigProblem, ParsedConfig, RawServerEntry, Resolved
 export { resolveLoginShellPath } from './host/shellPath.ts';
 export { createTransport } from './host/transportFactory.ts';
 export type { TransportFactoryOptions } from './host/transportFactory.ts';
+export { expandTemplate, templateVariables } from './protocol/uriTemplate.ts';
+export type { TemplateVariable } from './protocol/uriTemplate.ts';

@@ -11,7 +11,7 @@ import { showPrompt, showResource, showToolResult } from './results.ts';
 import { resolveServer } from './serverPicker.ts';
 import { isTreeNode } from './serversView.ts';
 import type { HostServices } from './services.ts';
-import { expandTemplate } from './uriTemplate.ts';
+import { expandTemplate } from '../protocol/uriTemplate.ts';
 import { failureMessage, isCancellation, truncate } from './util.ts';
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -5,7 +5,7 @@
 import type { CompletionReference, Prompt, ResourceTemplate, Tool } from '../protocol/types.ts';
 import type { ManagedServer } from '../host/types.ts';
 import { askText, askTextWithSuggestions, pickMany, pickOne, type PickItem } from './quickInput.ts';
-import { expandTemplate, templateVariables } from './uriTemplate.ts';
+import { expandTemplate, templateVariables } from '../protocol/uriTemplate.ts';
 
 type Schema = Record<string, unknown>;
 
