@@ -19,8 +19,11 @@ fi
 cd "$here"
 stamp="node_modules/.mcph-lock-stamp"
 if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
-  log "npm ci"
-  PATH="$(dirname "$NODE24"):$PATH" npm ci --no-audit --no-fund >&2
+  # npm ci on a fresh clone; on a working tree, npm install reconciles without deleting
+  # node_modules under whatever else is running from it.
+  if [ -d node_modules ]; then cmd=install; else cmd=ci; fi
+  log "npm $cmd"
+  PATH="$(dirname "$NODE24"):$PATH" npm "$cmd" --no-audit --no-fund >&2
   cp package-lock.json "$stamp"
 fi
 

@@ -1,0 +1,434 @@
+#!/usr/bin/env node
+// End-to-end harness: the packaged extension in a real VS Code (code-server 4.139 = VS Code
+// 1.139) driven by Chromium through playwright-core. Run it through scripts/e2e.sh (npm run
+// test:e2e), which installs the toolchain and packages dist/mcp-host.vsix first.
+//
+//   node test/e2e/run.mjs [--vsix FILE] [--only suite,ui,untrusted] [--headed] [--keep-going]
+//
+// Phases (each in a fresh user-data and extensions dir under .e2e/):
+//   trusted   code-server --disable-workspace-trust; the companion extension runs the API
+//             suite (test/integration/suite) inside the extension host, then the UI steps
+//             (test/e2e/ui.steps.mjs) drive the workbench like a person.
+//   untrusted Workspace Trust on; the harness answers the trust dialog with "No" (restricted
+//             mode) and checks the servers stay stopped with the reason shown.
+// Screenshots: .e2e/screenshots/NN-step.png. Logs: .e2e/<phase>/user-data/logs, .e2e/logs.
+// Prints `N passed, N failed` last and exits 1 on any failure. Always cleans up every
+// process it started (browser, code-server, extension host, MCP servers).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { REPO, SERVER, writeWorkspace, writeUserSettings } from '../integration/workspace.mjs';
+import {
+  NODE24, CODE_SERVER_ENTRY, installExtensions, startCodeServer, stopCodeServer, exthostLogs,
+} from './lib/codeserver.mjs';
+import { freePort, killPids, treeOf, isAlive, describe, sleep, processesWithEnv, waitExit, killSpawnedGroups } from './lib/proc.mjs';
+import { launchBrowser, Workbench } from './lib/workbench.mjs';
+import { uiSteps, untrustedSteps } from './ui.steps.mjs';
+
+// ---- arguments --------------------------------------------------------------------------
+const argv = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : def;
+};
+const VSIX = path.resolve(opt('--vsix', path.join(REPO, 'dist', 'mcp-host.vsix')));
+const ONLY = new Set((opt('--only', 'suite,ui,untrusted') || '').split(',').filter(Boolean));
+const HEADED = argv.includes('--headed');
+
+const E2E = path.join(REPO, '.e2e');
+const SHOTS = path.join(E2E, 'screenshots');
+const LOGS = path.join(E2E, 'logs');
+const rel = (p) => path.relative(REPO, p) || '.';
+const t0 = Date.now();
+// Every process this run starts inherits the tag, so cleanup finds even detached ones.
+const RUN_TAG = `${process.pid}-${Date.now()}`;
+process.env.MCPH_E2E_RUN = RUN_TAG;
+const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+const log = (...a) => console.log(`[e2e ${elapsed()}]`, ...a);
+
+// ---- results ------------------------------------------------------------------------------
+const results = [];
+function record(name, ok, error, extra = {}) {
+  results.push({ name, ok, error, ...extra });
+  if (!ok) console.log(`  ✗ ${name}\n      ${String(error).split('\n').join('\n      ')}`);
+  else console.log(`  ✓ ${name}${extra.ms !== undefined ? ` (${extra.ms} ms)` : ''}${extra.screenshot ? ` → ${rel(extra.screenshot)}` : ''}`);
+}
+
+let shotNo = 0;
+const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+const nextShot = (name) => path.join(SHOTS, `${String(++shotNo).padStart(2, '0')}-${slug(name)}.png`);
+
+// ---- cleanup --------------------------------------------------------------------------------
+const live = { browser: undefined, servers: new Set() };
+let cleaning;
+/**
+ * Closes the browser and stops every code-server; then ends any process still descending
+ * from this harness (all started by it). Resolves to the pids that survived (should be []).
+ */
+async function cleanupAll() {
+  cleaning ??= (async () => {
+    const mine = [...treeOf(process.pid)].filter((p) => p !== process.pid);
+    const leftovers = [];
+    for (const cs of [...live.servers]) mine.push(...cs.snapshot());
+    if (live.browser) {
+      await Promise.race([live.browser.close().catch(() => {}), sleep(5000)]);
+      live.browser = undefined;
+    }
+    for (const cs of [...live.servers]) {
+      leftovers.push(...(await stopCodeServer(cs)));
+      live.servers.delete(cs);
+    }
+    // Helpers such as Chromium's crashpad handler leave on their own shortly after.
+    const tagged = await waitExit(processesWithEnv('MCPH_E2E_RUN', RUN_TAG), 5000);
+    const stray = [...new Set([...mine, ...tagged])].filter((p) => isAlive(p) && isOurs(p));
+    if (stray.length) log(`cleanup: ending processes that outlived browser/code-server shutdown:\n${describe(stray)}`);
+    leftovers.push(...(await killPids(stray)));
+    return { leftovers: [...new Set(leftovers)], stray };
+  })();
+  return cleaning;
+}
+/** A process that is not ps run by describe() itself. */
+function isOurs(pid) {
+  try {
+    return !/^ps\0/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+/**
+ * Last resort, after cleanupAll(): whatever spawnGroup() started since (a phase that was
+ * starting when a signal came), and every process that carries this run's tag.
+ */
+async function finalSweep() {
+  const left = await killSpawnedGroups();
+  const tagged = processesWithEnv('MCPH_E2E_RUN', RUN_TAG).filter(isOurs);
+  left.push(...(await killPids(tagged)));
+  return [...new Set(left)];
+}
+
+let shuttingDown = false;
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, async () => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    console.log(`\n[e2e] ${sig}: cleaning up`);
+    const { leftovers } = await cleanupAll();
+    const left = [...leftovers, ...(await finalSweep())].filter(isAlive);
+    if (left.length) console.log(`[e2e] still running:\n${describe(left)}`);
+    else console.log('[e2e] every process of this run is gone');
+    process.exit(130);
+  });
+}
+
+// ---- helpers --------------------------------------------------------------------------------
+function packageCompanion() {
+  const dir = path.join(REPO, 'test', 'integration', 'companion');
+  const out = path.join(E2E, 'companion.vsix');
+  fs.rmSync(out, { force: true });
+  execFileSync(
+    NODE24,
+    [path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies',
+      '--allow-missing-repository', '--skip-license', '--out', out],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return out;
+}
+
+/** Pids of MCP server processes (by script path) currently under a code-server. */
+export function serverProcesses(cs) {
+  const out = {};
+  for (const pid of cs.snapshot()) {
+    let cmd = '';
+    try {
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      continue;
+    }
+    if (!isAlive(pid)) continue;
+    const name = cmd.includes('server-everything/dist/index.js') ? SERVER.everything
+      : cmd.includes('server-filesystem/dist/index.js') ? SERVER.filesystem
+        : cmd.includes('test/fixtures/servers/basic.mjs') ? SERVER.basic : undefined;
+    if (name) (out[name] ??= []).push(pid);
+  }
+  return out;
+}
+
+async function startPhase(name, { disableTrust, env = {}, settings = {} }) {
+  if (shuttingDown) throw new Error('interrupted');
+  const base = path.join(E2E, name);
+  const userDataDir = path.join(base, 'user-data');
+  const extensionsDir = path.join(base, 'extensions');
+  const workspace = path.join(base, 'workspace');
+  fs.rmSync(base, { recursive: true, force: true });
+  const servers = writeWorkspace(workspace, { node: NODE24 });
+  writeUserSettings(userDataDir, settings);
+  let t = Date.now();
+  await installExtensions({ userDataDir, extensionsDir, vsixes: [VSIX, COMPANION_VSIX] });
+  log(`${name}: installed ${path.basename(VSIX)} + companion in ${Date.now() - t} ms`);
+  const port = await freePort();
+  t = Date.now();
+  const cs = await startCodeServer({
+    userDataDir, extensionsDir, workspace, port, disableTrust, env,
+    logFile: path.join(LOGS, `code-server-${name}.log`),
+  });
+  live.servers.add(cs);
+  if (shuttingDown) throw new Error('interrupted');
+  log(`${name}: code-server on ${cs.url} (${disableTrust ? '--disable-workspace-trust' : 'workspace trust on'}) in ${Date.now() - t} ms`);
+  const wb = await Workbench.open(live.browser, cs.folderUrl(workspace));
+  wb.page.setDefaultTimeout(15000);
+  log(`${name}: workbench loaded in ${wb.loadMs} ms`);
+  return { name, base, userDataDir, extensionsDir, workspace, servers, cs, wb };
+}
+
+async function stopPhase(phase) {
+  if (!phase) return;
+  await phase.wb.close();
+  const before = [...phase.cs.snapshot()];
+  const left = await stopCodeServer(phase.cs);
+  live.servers.delete(phase.cs);
+  const stillAlive = before.filter(isAlive);
+  const bad = [...new Set([...left, ...stillAlive])];
+  record(`${phase.name}: code-server and all its children (${before.length} processes) are gone`, bad.length === 0,
+    bad.length ? `left running:\n${describe(bad)}` : undefined);
+}
+
+/** Runs one UI step: screenshot at its end (or -FAILED on error), recovers, records. */
+function makeStepRunner(phase) {
+  const only = process.env.E2E_STEPS ? new RegExp(process.env.E2E_STEPS, 'i') : undefined;
+  return async function step(name, fn, { timeoutMs = 90000 } = {}) {
+    if (only && !only.test(name)) return true;
+    const started = Date.now();
+    const shot = async (label) => phase.wb.screenshot(nextShot(label));
+    let timer;
+    try {
+      await Promise.race([
+        fn({ wb: phase.wb, phase, shot }),
+        new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`step timed out after ${timeoutMs} ms`)), timeoutMs); }),
+      ]);
+      await phase.wb.page.mouse.move(900, 650).catch(() => {}); // no stray hover in the shot
+      const file = await shot(name);
+      record(`ui: ${name}`, true, undefined, { ms: Date.now() - started, screenshot: file });
+      return true;
+    } catch (e) {
+      const file = nextShot(`${name}-FAILED`);
+      await phase.wb.screenshot(file).catch(() => {});
+      record(`ui: ${name}`, false, `step "${name}" failed: ${e.message}\nscreenshot: ${rel(file)}`, { ms: Date.now() - started, screenshot: file });
+      // Leave the workbench usable for the next step.
+      for (let i = 0; i < 4; i++) {
+        await phase.wb.page.keyboard.press('Escape').catch(() => {});
+        await sleep(150);
+      }
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+/** Answers the start-consent and language-model-access dialogs until `done()` is true. */
+async function answerDialogsUntil(phase, done, { timeoutMs, onDialog = () => {} }) {
+  const seen = new Set();
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
+    const d = await phase.wb.dialogState().catch(() => undefined);
+    if (d) {
+      let answer;
+      if (/^Start MCP server ".*" defined by this workspace\?$/.test(d.text)) answer = 'Allow';
+      else if (/wants to access the language models provided by/.test(d.text)) answer = 'Allow';
+      if (answer && d.buttons.includes(answer)) {
+        await onDialog(d);
+        log(`${phase.name}: dialog "${d.text}" → ${answer}`);
+        await phase.wb.clickDialogButton(answer).catch((e) => log(`  (could not click ${answer}: ${e.message})`));
+      } else if (!seen.has(d.text)) {
+        seen.add(d.text);
+        const file = await phase.wb.screenshot(nextShot('unexpected-dialog'));
+        log(`${phase.name}: unexpected dialog "${d.text}" [${d.buttons.join(' | ')}] → ${rel(file)}`);
+      }
+    }
+    await sleep(250);
+  }
+}
+
+function activationFromLog(userDataDir) {
+  const lines = [];
+  for (const file of exthostLogs(userDataDir)) {
+    const text = fs.readFileSync(file, 'utf8').split('\n');
+    const start = text.find((l) => /^\d{4}-\d\d-\d\d /.test(l));
+    for (const l of text) {
+      if (l.includes('ExtensionService#_doActivateExtension mcp-host.mcp-host,')) lines.push({ file, line: l, start });
+    }
+  }
+  return lines;
+}
+
+async function activationFromRunningExtensions(phase) {
+  const { wb } = phase;
+  await wb.runCommand('Developer: Show Running Extensions');
+  const list = wb.page.locator('.monaco-list[aria-label="Runtime Extensions"]').first();
+  await list.waitFor({ state: 'visible', timeout: 10000 });
+  const row = list.locator('.monaco-list-row[aria-label="mcp-host"]').first();
+  for (let i = 0; i < 10 && !(await row.isVisible().catch(() => false)); i++) {
+    await list.hover();
+    await wb.page.mouse.wheel(0, 400);
+    await sleep(200);
+  }
+  await row.waitFor({ state: 'visible', timeout: 3000 });
+  const text = (await row.locator('.activation-time').textContent())?.trim();
+  const file = await wb.screenshot(nextShot('running-extensions'));
+  await wb.page.keyboard.press('Escape');
+  await wb.closeAllEditors().catch(() => {});
+  return { text, file };
+}
+
+// ---- main -----------------------------------------------------------------------------------
+let COMPANION_VSIX;
+const report = { activation: [], vsixBytes: 0 };
+
+async function main() {
+  for (const [what, p] of [['Node 24', NODE24], ['code-server', CODE_SERVER_ENTRY], ['Chromium', process.env.CHROMIUM || '/usr/bin/chromium'], ['the .vsix', VSIX]]) {
+    if (!fs.existsSync(p)) throw new Error(`${what} not found at ${p} (run scripts/e2e.sh, which sets everything up)`);
+  }
+  for (const d of ['trusted', 'untrusted', 'screenshots', 'logs']) fs.rmSync(path.join(E2E, d), { recursive: true, force: true });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  fs.mkdirSync(LOGS, { recursive: true });
+  report.vsixBytes = fs.statSync(VSIX).size;
+  COMPANION_VSIX = packageCompanion();
+  log(`extension ${rel(VSIX)} (${report.vsixBytes} bytes), companion ${rel(COMPANION_VSIX)}`);
+
+  live.browser = await launchBrowser({ headless: !HEADED });
+  log(`Chromium ${live.browser.version()}`);
+
+  // -- trusted phase: API suite + UI steps
+  if (ONLY.has('suite') || ONLY.has('ui')) {
+    const resultsFile = path.join(E2E, 'trusted-results.json');
+    fs.rmSync(resultsFile, { force: true });
+    fs.rmSync(`${resultsFile}.started`, { force: true });
+    const env = ONLY.has('suite') ? {
+      MCP_HOST_TEST_SUITE: path.join(REPO, 'test', 'integration', 'suite', 'index.js'),
+      MCP_HOST_TEST_RESULTS: resultsFile,
+      MCP_HOST_TEST_SCOPE: 'workspace',
+    } : {};
+    let phase;
+    try {
+      phase = await startPhase('trusted', {
+        disableTrust: true,
+        env,
+        settings: {
+          // The fixture server may sample without asking (API suite); server-everything
+          // must ask (UI step "sampling").
+          'mcpHost.sampling.allowedServers': [SERVER.basic],
+          'mcpHost.sampling.model': 'mcp-host-test',
+        },
+      });
+      const step = makeStepRunner(phase);
+      await step('workbench loads', async ({ wb }) => {
+        await wb.page.locator('.part.activitybar a.action-label[aria-label^="MCP Host"]').waitFor({ state: 'visible', timeout: 30000 });
+      });
+
+      // Start consent for each workspace server (answered here), then the API suite.
+      let consentShot = false;
+      const onDialog = async (d) => {
+        if (!consentShot && /^Start MCP server/.test(d.text)) {
+          consentShot = true;
+          const file = await phase.wb.screenshot(nextShot('start-consent-dialog'));
+          log(`  start consent dialog: "${d.text}" detail: ${d.detail.slice(0, 160)} → ${rel(file)}`);
+        }
+      };
+      if (ONLY.has('suite')) {
+        log('trusted: running the integration suite inside the extension host');
+        const started = Date.now();
+        try {
+          await answerDialogsUntil(phase, () => fs.existsSync(resultsFile), { timeoutMs: 300000, onDialog });
+          const r = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+          for (const x of r.results) record(`suite: ${x.name}`, x.ok, x.error, { ms: x.ms });
+          log(`trusted: suite done in ${Date.now() - started} ms (${r.passed} passed, ${r.failed} failed)`);
+        } catch (e) {
+          const started2 = fs.existsSync(`${resultsFile}.started`);
+          record('suite: results written by the companion extension', false,
+            `${e.message}${started2 ? ' (the suite started but never finished)' : ' (the companion never started the suite)'}; see ${rel(phase.userDataDir)}/logs`);
+        }
+      } else {
+        // Without the suite, wait for the servers to run (answering consent) before the UI steps.
+        await answerDialogsUntil(phase, async () => {
+          const procs = serverProcesses(phase.cs);
+          return Object.keys(phase.servers).every((n) => procs[n]?.length) && !(await phase.wb.dialogVisible());
+        }, { timeoutMs: 90000, onDialog }).catch((e) => log(`trusted: servers did not all start: ${e.message}`));
+      }
+
+      if (ONLY.has('ui')) {
+        log('trusted: UI steps');
+        await phase.wb.closeAllEditors().catch(() => {});
+        await uiSteps({ step, phase, log, serverProcesses, answerDialogsUntil })
+          .catch((e) => record('ui: remaining steps', false, e.message));
+      }
+
+      // Activation time as VS Code records it (the exthost log has the start; the
+      // Running Extensions view shows the duration).
+      try {
+        const r = await activationFromRunningExtensions(phase);
+        report.activation.push(`Developer: Show Running Extensions → mcp-host "${r.text}" (${rel(r.file)})`);
+      } catch (e) {
+        report.activation.push(`(Running Extensions view not read: ${e.message.split('\n')[0]})`);
+      }
+    } catch (e) {
+      record('trusted phase', false, e.stack || e.message);
+    } finally {
+      await stopPhase(phase).catch((e) => record('trusted: stop', false, e.message));
+    }
+  }
+
+  // -- untrusted phase: restricted mode keeps workspace servers stopped
+  if (ONLY.has('untrusted')) {
+    let phase;
+    try {
+      phase = await startPhase('untrusted', { disableTrust: false });
+      const step = makeStepRunner(phase);
+      await untrustedSteps({ step, phase, log, serverProcesses });
+    } catch (e) {
+      record('untrusted phase', false, e.stack || e.message);
+    } finally {
+      await stopPhase(phase).catch((e) => record('untrusted: stop', false, e.message));
+    }
+  }
+}
+
+function logActivation(userDataDir) {
+  for (const a of activationFromLog(userDataDir)) {
+    const ms = a.start ? Date.parse(a.line.slice(0, 23).replace(' ', 'T')) - Date.parse(a.start.slice(0, 23).replace(' ', 'T')) : NaN;
+    report.activation.unshift(`exthost log (${rel(a.file)}):\n      ${a.line}` +
+      (Number.isFinite(ms) ? `\n      (${ms} ms after the extension host's first log line ${a.start.slice(0, 23)})` : ''));
+  }
+}
+
+let fatal;
+try {
+  await main();
+} catch (e) {
+  fatal = e;
+  record('harness', false, e.stack || e.message);
+} finally {
+  const { leftovers, stray } = await cleanupAll();
+  leftovers.push(...(await finalSweep()));
+  const stillAlive = [...new Set([...leftovers, ...stray])].filter(isAlive);
+  const tagged = processesWithEnv('MCPH_E2E_RUN', RUN_TAG).filter(isOurs);
+  const left = [...new Set([...stillAlive, ...tagged])];
+  record('cleanup: browser, code-server and every child process are gone (ps)', left.length === 0,
+    left.length ? `left running:\n${describe(left)}` : undefined);
+}
+
+for (const name of ['untrusted', 'trusted']) logActivation(path.join(E2E, name, 'user-data'));
+console.log('');
+console.log(`Activation of mcp-host.mcp-host:`);
+for (const a of report.activation) console.log(`  ${a}`);
+if (report.activation.length === 0) console.log('  (not found)');
+console.log(`.vsix size: ${report.vsixBytes} bytes (${(report.vsixBytes / 1024).toFixed(1)} KB) ${rel(VSIX)}`);
+console.log(`Screenshots: ${rel(SHOTS)}/  Logs: ${rel(E2E)}/{logs,trusted/user-data/logs,untrusted/user-data/logs}`);
+const failed = results.filter((r) => !r.ok);
+if (failed.length) {
+  console.log('\nFailed:');
+  for (const f of failed) console.log(`  ✗ ${f.name}${f.screenshot ? `  (screenshot ${rel(f.screenshot)})` : ''}`);
+}
+console.log(`\nTotal time ${elapsed()}`);
+console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
+process.exit(failed.length || fatal ? 1 : 0);
