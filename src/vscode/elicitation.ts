@@ -25,9 +25,14 @@ export class VsCodeElicitationHandler implements ElicitationHandler {
   }
 
   private async form(server: ServerRef, params: ElicitFormParams, signal: AbortSignal): Promise<ElicitResult> {
+    // The detail says what will be asked, so a user can decline before typing anything
+    // (and a modal with a detail keeps the question in its bold title).
+    const props = Object.entries(params.requestedSchema?.properties ?? {});
+    const required = new Set(params.requestedSchema?.required ?? []);
+    const fields = props.map(([name, p]) => `${p.title ?? name}${required.has(name) ? ' (required)' : ''}`);
     const choice = await vscode.window.showInformationMessage(
       `MCP server "${server.name}" asks: ${params.message}`,
-      { modal: true },
+      { modal: true, detail: fields.length ? `It asks for: ${fields.join(', ')}.` : 'It asks for a confirmation only.' },
       'Respond', 'Decline',
     );
     // A modal cannot be closed from here; a request the server cancelled meanwhile ends.
