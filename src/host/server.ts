@@ -28,6 +28,9 @@ export class ManagedServerImpl implements ManagedServer {
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private restartAttempts = 0;
   private runningSince = 0;
+  private stopping: Promise<void> | undefined;
+  private awaitingGate = false;
+  private stoppingClient: McpClient | undefined;
   private disposed = false;
   /** Log JSON-RPC traffic at trace level (costs a stringify per message, so off by default). */
   traceTraffic = false;
@@ -64,7 +67,13 @@ export class ManagedServerImpl implements ManagedServer {
   /** Replaces the definition; the caller restarts if it was running. */
   setDefinition(def: ServerDefinition): void { this.def = def; }
 
+  /** A user's (or the config's) start: a fresh set of restart tries. */
   start(): Promise<void> {
+    this.restartAttempts = 0;
+    return this.startInternal();
+  }
+
+  private startInternal(): Promise<void> {
     if (this.disposed) return Promise.resolve();
     if (this.starting) return this.starting;
     if (this._state.kind === 'running') return Promise.resolve();
@@ -73,11 +82,19 @@ export class ManagedServerImpl implements ManagedServer {
     return this.starting;
   }
 
-  async stop(reason?: string): Promise<void> {
-    this.clearRestartTimer();
-    this.restartAttempts = 0;
-    await this.teardown();
-    this.setState(reason ? { kind: 'stopped', reason } : { kind: 'stopped' });
+  /** Graceful stop; a second stop while the first still waits kills the process tree. */
+  stop(reason?: string): Promise<void> {
+    if (this.stopping) {
+      void this.stoppingClient?.transport.kill?.();
+      return this.stopping;
+    }
+    this.stopping = (async () => {
+      this.clearRestartTimer();
+      this.restartAttempts = 0;
+      await this.teardown();
+      this.setState(reason ? { kind: 'stopped', reason } : { kind: 'stopped' });
+    })().finally(() => { this.stopping = undefined; this.stoppingClient = undefined; });
+    return this.stopping;
   }
 
   async restart(): Promise<void> {
@@ -137,20 +154,29 @@ export class ManagedServerImpl implements ManagedServer {
   }
 
   private async doStart(): Promise<void> {
-    const gate = this.opts.gate ? await this.opts.gate(this.def).catch(err => `could not check consent: ${errorMessage(err)}`) : true;
-    if (gate !== true) {
-      this.setState({ kind: 'stopped', reason: gate });
-      return;
-    }
-    if (this.disposed) return;
-    this.setState({ kind: 'starting' });
+    // The launch exists before the consent question, so a stop (or a new definition)
+    // while the user decides cancels it, and what starts is exactly what was approved.
+    const def = this.def;
     const store = new DisposableStore();
     const abort = new AbortController();
     this.launch = store;
     this.launchAbort = abort;
+    this.setState({ kind: 'starting' });
+    this.awaitingGate = true;
+    const gate = this.opts.gate ? await this.opts.gate(def).catch(err => `could not check consent: ${errorMessage(err)}`).finally(() => { this.awaitingGate = false; }) : true;
+    this.awaitingGate = false;
+    if (store.isDisposed || this.disposed || this.def !== def) return;
+    if (gate !== true) {
+      this.launch = undefined;
+      this.launchAbort = undefined;
+      store.dispose();
+      this.setState({ kind: 'stopped', reason: gate });
+      return;
+    }
     let client: McpClient;
     try {
-      const transport = await createTransport(this.def.launch, { resolvePath: this.opts.resolvePath });
+      const transport = await createTransport(def.launch, { resolvePath: this.opts.resolvePath });
+      if (store.isDisposed) { await transport.close(); return; }
       store.add(transport.onDidLog(l => {
         if (l.source === 'stderr') this.log('info', 'stderr', l.message);
         else this.log(l.level, 'host', l.message);
@@ -165,7 +191,7 @@ export class ManagedServerImpl implements ManagedServer {
         onConnection: conn => {
           store.add(conn.onDidWarn(w => this.log('warning', 'host', w)));
           store.add(conn.onDidTrace(t => {
-            if (this.traceTraffic) this.log('trace', 'traffic', `${t.direction === 'send' ? '→' : '←'} ${traceText(t.message)}`);
+            if (this.traceTraffic) this.log('trace', 'traffic', `${t.direction === 'send' ? '→' : '←'} ${traceText(t.message, t.direction)}`);
           }));
           this.registerHandlers(conn, store);
         },
@@ -178,7 +204,10 @@ export class ManagedServerImpl implements ManagedServer {
       const te = (cause as LocalError | undefined)?.cause as { exitCode?: number | null; stderrTail?: string } | undefined;
       const message = errorMessage(err);
       this.log('error', 'host', `failed to start: ${message}${te?.stderrTail ? `\n${te.stderrTail}` : ''}`);
-      this.setState({ kind: 'error', message, exitCode: te?.exitCode, stderrTail: te?.stderrTail });
+      // A restart after a crash keeps backing off (a remote briefly down); a first start
+      // that fails waits for the user, who likely has a configuration to fix.
+      if (this.restartAttempts > 0) this.scheduleRestart(message, te);
+      else this.setState({ kind: 'error', message, exitCode: te?.exitCode, stderrTail: te?.stderrTail });
       return;
     }
     if (store.isDisposed || this.disposed) {
@@ -210,14 +239,14 @@ export class ManagedServerImpl implements ManagedServer {
     if (roots) store.add(conn.onRequest('roots/list', () => ({ roots: roots.roots() })));
     if (sampling) {
       store.add(conn.onRequest('sampling/createMessage', (params, ctx) => {
-        const p = parse.createMessageParams(params);
+        const p = validParams('sampling/createMessage', parse.createMessageParams, params);
         this.log('info', 'host', `sampling request (${p.messages.length} message(s), maxTokens ${p.maxTokens})`);
         return sampling.createMessage(this.ref, p, ctx.signal);
       }));
     }
     if (elicitation) {
       store.add(conn.onRequest('elicitation/create', (params, ctx) => {
-        const p = parse.elicitParams(params);
+        const p = validParams('elicitation/create', parse.elicitParams, params);
         this.log('info', 'host', `elicitation request (${p.mode ?? 'form'}): ${p.message}`);
         return elicitation.elicit(this.ref, p, ctx.signal);
       }));
@@ -260,21 +289,27 @@ export class ManagedServerImpl implements ManagedServer {
     this.launch?.dispose();
     this.launch = undefined;
     this.clearLists();
-    if (Date.now() - this.runningSince > STABLE_MS) this.restartAttempts = 0;
+    // Only a server that had been running a while earns a fresh set of tries.
+    if (this.runningSince && Date.now() - this.runningSince > STABLE_MS) this.restartAttempts = 0;
+    this.runningSince = 0;
+    this.scheduleRestart(reason.message, te);
+  }
+
+  private scheduleRestart(message: string, te?: { exitCode?: number | null; stderrTail?: string }): void {
     const policy = this.opts.restart ?? DEFAULT_RESTART;
     this.restartAttempts++;
-    const base = { kind: 'error' as const, message: reason.message, exitCode: te?.exitCode, stderrTail: te?.stderrTail };
+    const base = { kind: 'error' as const, message, exitCode: te?.exitCode, stderrTail: te?.stderrTail };
     if (this.restartAttempts > policy.maxTries) {
-      this.log('error', 'host', `${reason.message}; gave up after ${policy.maxTries} restarts`);
-      this.setState({ ...base, message: `${reason.message} (gave up after ${policy.maxTries} restarts)` });
+      this.log('error', 'host', `${message}; gave up after ${policy.maxTries} restarts`);
+      this.setState({ ...base, message: `${message} (gave up after ${policy.maxTries} restarts)` });
       return;
     }
     const delay = Math.min(policy.initialDelayMs * 2 ** (this.restartAttempts - 1), policy.maxDelayMs);
-    this.log('error', 'host', `${reason.message}; restarting in ${delay} ms (attempt ${this.restartAttempts} of ${policy.maxTries})`);
+    this.log('error', 'host', `${message}; restarting in ${delay} ms (attempt ${this.restartAttempts} of ${policy.maxTries})`);
     this.setState({ ...base, willRetryInMs: delay });
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
-      void this.start();
+      void this.startInternal();
     }, delay);
   }
 
@@ -283,10 +318,16 @@ export class ManagedServerImpl implements ManagedServer {
     this.launchAbort = undefined;
     const client = this.client;
     this.client = undefined;
-    this.launch?.dispose();
+    this.stoppingClient = client;
+    const store = this.launch;
     this.launch = undefined;
-    const starting = this.starting;
+    const starting = this.awaitingGate ? undefined : this.starting;
+    // Close before releasing the launch's subscriptions: what the server writes to
+    // stderr while it shuts down still reaches its log.
     if (client) await client.close();
+    store?.dispose();
+    // A start in its handshake ends quickly once aborted; one waiting on the user's
+    // consent cannot be hurried, and sees on return that it was stopped.
     if (starting) await starting.catch(() => {});
     this.clearLists();
   }
@@ -329,7 +370,23 @@ function mapLevel(level: string): LogLevel {
   }
 }
 
-/** JSON for the trace log with long strings cut, so a 100 MB result is not copied again. */
-function traceText(message: unknown): string {
+/**
+ * JSON for the trace log: long strings cut (a 100 MB result is not copied again), and
+ * what a user typed into an elicitation form kept out (it may be a password).
+ */
+function traceText(message: unknown, direction: 'send' | 'receive'): string {
+  const m = message as { result?: { action?: unknown; content?: unknown } } | null;
+  if (direction === 'send' && m?.result && typeof m.result.action === 'string' && m.result.content && typeof m.result.content === 'object') {
+    message = { ...m, result: { ...m.result, content: `[${Object.keys(m.result.content).length} field(s) redacted]` } };
+  }
   return JSON.stringify(message, (_k, v) => typeof v === 'string' && v.length > 500 ? `${v.slice(0, 500)}…(${v.length} chars)` : v);
+}
+
+/** Validates a server's request params; a failure is the server's fault: -32602, not -32603. */
+function validParams<T>(method: string, parser: (raw: Record<string, unknown>) => T, params: Record<string, unknown>): T {
+  try {
+    return parser(params);
+  } catch (err) {
+    throw new WireError(ErrorCode.InvalidParams, `invalid ${method} params: ${errorMessage(err)}`);
+  }
 }

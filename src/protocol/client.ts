@@ -157,10 +157,15 @@ export class McpClient implements Disposable {
     await this.generation.request(this.connection, 'logging/setLevel', { level }, { ...options, parse: parse.empty });
   }
 
-  /** Ends the session and the transport (escalating for stdio). */
-  async close(): Promise<void> {
-    this.connection.close(new LocalError('closed', 'the client closed the connection'));
-    await this.transport.close();
+  private closing: Promise<void> | undefined;
+
+  /** Ends the session and the transport (escalating for stdio); repeated calls share one shutdown. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.connection.close(new LocalError('closed', 'the client closed the connection'));
+      await this.transport.close();
+    })();
+    return this.closing;
   }
 
   dispose(): void { void this.close(); }

@@ -66,6 +66,7 @@ export class StdioTransport implements Transport {
   private child: ChildProcess | undefined;
   private _state: TransportState = { kind: 'idle' };
   private closing = false;
+  private closePromise: Promise<void> | undefined;
   private exited: Promise<void> | undefined;
   private readonly stderrTail = new TailBuffer(20, 4096);
   private decoder: LineDecoder | undefined;
@@ -202,15 +203,26 @@ export class StdioTransport implements Transport {
     stdin.write(JSON.stringify(message) + '\n');
   }
 
-  async close(): Promise<void> {
+  /**
+   * Graceful shutdown: close stdin, wait, SIGTERM the group, wait, SIGKILL it. Calling it
+   * again returns the same shutdown (it does not escalate); `kill()` forces it.
+   */
+  close(): Promise<void> {
+    this.closePromise ??= this.shutdown();
+    return this.closePromise;
+  }
+
+  /** Kills the process tree now (a second Stop while the first is still waiting). */
+  kill(): Promise<void> {
+    const child = this.child;
+    if (child?.pid && child.exitCode === null && child.signalCode === null) killGroup(child.pid, 'SIGKILL');
+    return this.exited ?? Promise.resolve();
+  }
+
+  private async shutdown(): Promise<void> {
     const child = this.child;
     if (!child || !this.exited) { this.setState({ kind: 'stopped' }); return; }
-    if (this._state.kind === 'stopped' && child.exitCode !== null) return this.exited;
-    if (this.closing) {
-      // A second stop forces it.
-      if (child.pid) killGroup(child.pid, 'SIGKILL');
-      return this.exited;
-    }
+    if (child.exitCode !== null || child.signalCode !== null) return this.exited;
     this.closing = true;
     const grace = this.opts.shutdownGraceMs ?? 2000;
     child.stdin?.end();
@@ -224,8 +236,11 @@ export class StdioTransport implements Transport {
   }
 
   dispose(): void {
-    void this.close();
-    this._onDidReceiveMessage.dispose();
+    void this.close().finally(() => {
+      this._onDidReceiveMessage.dispose();
+      this._onDidChangeState.dispose();
+      this._onDidLog.dispose();
+    });
   }
 
   // ---- internals ----

@@ -39,8 +39,10 @@ export interface Transport extends Disposable {
    * promise; its rejection fails the request it carried, with the transport's cause.
    */
   send(message: JsonRpcMessage): void | Promise<void>;
-  /** Graceful close (escalating as needed); resolves when everything is released. */
+  /** Graceful close (escalating as needed); resolves when everything is released. Idempotent. */
   close(): Promise<void>;
+  /** Ends it now, without the graceful steps (a second Stop); transports that have none may omit it. */
+  kill?(): Promise<void>;
   /**
    * For protocol strategies that need it (HTTP headers per protocol version, session
    * resets); optional for transports where it means nothing.
