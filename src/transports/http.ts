@@ -41,6 +41,12 @@ export class StreamableHttpTransport implements Transport {
   private getStreamOpen = false;
   private legacyEndpoint: URL | undefined;
   private reinitializing: Promise<void> | undefined;
+  /**
+   * In-flight POSTs by request id. A server may never answer a request we cancelled
+   * (the SDK's does not), and its open stream would hold a pooled socket for the life of
+   * the session: our `notifications/cancelled` for that id aborts it.
+   */
+  private readonly inflight = new Map<string | number, AbortController>();
 
   private readonly _onDidChangeState = new Emitter<TransportState>();
   readonly onDidChangeState: Event<TransportState> = this._onDidChangeState.event;
@@ -78,8 +84,15 @@ export class StreamableHttpTransport implements Transport {
 
   send(message: JsonRpcMessage): Promise<void> {
     if (this._state.kind !== 'running') return Promise.reject(new LocalError('transport', 'the transport is not connected'));
+    if ('method' in message && message.method === 'notifications/cancelled') {
+      const id = (message.params as { requestId?: string | number } | undefined)?.requestId;
+      if (id !== undefined) this.inflight.get(id)?.abort(new LocalError('cancelled', 'request cancelled'));
+    }
     if (this.mode === 'sse') return this.postLegacy(message);
-    return this.post(message);
+    if (!('id' in message) || 'result' in message || 'error' in message) return this.post(message, this.abort.signal);
+    const ctrl = new AbortController();
+    this.inflight.set(message.id, ctrl);
+    return this.post(message, AbortSignal.any([this.abort.signal, ctrl.signal])).finally(() => this.inflight.delete(message.id));
   }
 
   async close(): Promise<void> {
@@ -108,7 +121,7 @@ export class StreamableHttpTransport implements Transport {
     return h;
   }
 
-  private async post(message: JsonRpcMessage, retried = false): Promise<void> {
+  private async post(message: JsonRpcMessage, signal: AbortSignal, retried = false): Promise<void> {
     const isInit = 'method' in message && message.method === 'initialize' && 'id' in message;
     if (isInit) this.initializeMessage = message as JsonRpcRequest;
     const headers: Record<string, string> = {
@@ -117,7 +130,7 @@ export class StreamableHttpTransport implements Transport {
       accept: 'application/json, text/event-stream',
     };
     if (isInit) delete headers['mcp-protocol-version'];
-    const res = await send({ method: 'POST', url: this.url, headers, body: JSON.stringify(message), agent: this.agent, signal: this.abort.signal });
+    const res = await send({ method: 'POST', url: this.url, headers, body: JSON.stringify(message), agent: this.agent, signal });
 
     if (isInit && this.mode === undefined && (res.statusCode === 400 || res.statusCode === 404 || res.statusCode === 405) && (this.opts.mode ?? 'auto') === 'auto') {
       res.resume();
@@ -129,7 +142,7 @@ export class StreamableHttpTransport implements Transport {
       res.resume();
       this.log('warning', `session ${this.sessionId} expired (HTTP 404); starting a new session`);
       await this.reestablish();
-      return this.post(message, true);
+      return this.post(message, signal, true);
     }
     if ((res.statusCode ?? 0) >= 400) {
       const excerpt = await bodyExcerpt(res);
@@ -143,7 +156,7 @@ export class StreamableHttpTransport implements Transport {
     if (res.statusCode === 202 || res.statusCode === 204) { res.resume(); return; }
     const requestId = 'id' in message && !('result' in message) && !('error' in message) ? message.id : undefined;
     if (isEventStream(res)) {
-      await this.readPostStream(res, requestId);
+      await this.readPostStream(res, requestId, signal);
     } else if (isJson(res)) {
       const body = await readBody(res, this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE);
       if (body.length) this.deliverText(body.toString('utf8'));
@@ -155,7 +168,7 @@ export class StreamableHttpTransport implements Transport {
   }
 
   /** Reads the SSE answer to a POST; resumes with Last-Event-ID when it breaks before the response. */
-  private async readPostStream(res: IncomingMessage, requestId: string | number | undefined): Promise<void> {
+  private async readPostStream(res: IncomingMessage, requestId: string | number | undefined, signal: AbortSignal): Promise<void> {
     let lastEventId: string | undefined;
     let retryMs: number | undefined;
     let answered = requestId === undefined;
@@ -169,15 +182,15 @@ export class StreamableHttpTransport implements Transport {
     let how = await consumeSse(res, { onEvent, onRetry: ms => { retryMs = ms; } }, this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE);
     for (let attempt = 1; !answered; attempt++) {
       if (how === 'oversize') throw new LocalError('transport', `an SSE event from ${redact(this.url)} is larger than the ${((this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE) / 1048576).toFixed(0)} MiB limit`);
-      if (this.abort.signal.aborted) return;
+      if (signal.aborted) return;
       if (lastEventId === undefined || attempt > policy.maxRetries) {
         throw new LocalError('transport', `the server closed the response stream before answering${lastEventId === undefined ? ' (no event id to resume from)' : ` (gave up after ${policy.maxRetries} resumptions)`}`);
       }
       const wait = retryMs ?? Math.min(policy.initialDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
       this.log('info', `response stream ${how === 'end' ? 'ended' : 'broke'} before the answer; resuming from event ${lastEventId} in ${wait} ms`);
-      await delay(wait, this.abort.signal);
+      await delay(wait, signal);
       const resumed = await send({
-        method: 'GET', url: this.url, agent: this.agent, signal: this.abort.signal,
+        method: 'GET', url: this.url, agent: this.agent, signal,
         headers: { ...this.baseHeaders(), accept: 'text/event-stream', 'last-event-id': lastEventId },
       });
       if (resumed.statusCode !== 200 || !isEventStream(resumed)) {

@@ -63,6 +63,7 @@ describe('Streamable HTTP against an awkward server', () => {
           res.end(JSON.stringify({ jsonrpc: '2.0', id: m.id, result: result(m) }));
           return;
         }
+        if (name === 'never') { res.writeHead(200, { 'content-type': 'text/event-stream' }); res.flushHeaders(); return; }
         if (name === 'boom') { res.writeHead(500, { 'content-type': 'text/plain' }).end('database on fire'); return; }
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         if (name === 'cut' || name === 'cut-forever') {
@@ -169,6 +170,20 @@ describe('Streamable HTTP against an awkward server', () => {
     assert.equal(t.activeMode, 'sse');
     assert.ok(logs.some(l => /trying the legacy HTTP\+SSE transport/.test(l)));
     assert.deepEqual((await c.callTool('echo', {})).content, [{ type: 'text', text: 'called echo' }]);
+    await c.close();
+  });
+
+  test('requests that time out or are cancelled release their sockets (the server never answers them)', async () => {
+    const { c } = await connect();
+    for (let batch = 0; batch < 7; batch++) {
+      await Promise.all(Array.from({ length: 10 }, () => c.callTool('never', {}, { timeoutMs: 40 }).catch(e => e)));
+    }
+    const ctrl = new AbortController();
+    const cancelled = c.callTool('never', {}, { signal: ctrl.signal }).catch(e => e);
+    ctrl.abort();
+    await cancelled;
+    // 71 abandoned streams: with them holding sockets, a 64-socket pool would never serve this.
+    assert.deepEqual((await c.callTool('echo', {}, { timeoutMs: 5000 })).content, [{ type: 'text', text: 'called echo' }]);
     await c.close();
   });
 
