@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { Emitter, type Event } from '../base/event.ts';
 import { LocalError, errorMessage } from '../protocol/errors.ts';
 import type { JsonRpcMessage } from '../protocol/jsonrpc.ts';
+import { redact } from './httpRequest.ts';
 import type { Transport, TransportLog, TransportState } from './transport.ts';
 import type WebSocketType from 'ws';
 
@@ -71,7 +72,7 @@ export class WebSocketTransport implements Transport {
         let body = '';
         res.on('data', (c: Buffer) => { if (body.length < 1000) body += c.toString(); });
         res.on('end', () => {
-          const err = new LocalError('transport', `WebSocket ${this.opts.url.replace(/\?.*$/, '')}: HTTP ${res.statusCode}${body ? `: ${body.trim().slice(0, 300)}` : ''}`);
+          const err = new LocalError('transport', `WebSocket ${redact(new URL(this.opts.url))}: HTTP ${res.statusCode}${body ? `: ${body.trim().slice(0, 300)}` : ''}`);
           this.setState({ kind: 'stopped', error: { message: err.message } });
           reject(err);
         });
@@ -88,7 +89,7 @@ export class WebSocketTransport implements Transport {
       });
       ws.on('error', err => {
         if (!opened) {
-          const e = new LocalError('transport', `WebSocket ${this.opts.url.replace(/\?.*$/, '')} failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`, err);
+          const e = new LocalError('transport', `WebSocket ${redact(new URL(this.opts.url))} failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`, err);
           this.setState({ kind: 'stopped', error: { message: e.message } });
           reject(e);
         } else {

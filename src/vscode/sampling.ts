@@ -131,8 +131,10 @@ export class ApprovingSamplingHandler implements SamplingHandler {
   async createMessage(server: ServerRef, params: CreateMessageRequestParams, signal: AbortSignal): Promise<CreateMessageResult> {
     if (this.provider.isAvailable && !(await this.provider.isAvailable())) throw this.noModel(server);
 
-    const allowed = vscode.workspace.getConfiguration('mcpHost').get<string[]>('sampling.allowedServers', []);
-    if (!allowed.includes(server.name) && !allowed.includes(server.id)) {
+    // Only the user's own settings count (a workspace must not pre-approve itself), and a
+    // bare name only matches a user-level server (a workspace could reuse the name).
+    const allowed = vscode.workspace.getConfiguration('mcpHost').inspect<string[]>('sampling.allowedServers')?.globalValue ?? [];
+    if (!allowed.includes(server.id) && !(server.scope === 'user' && allowed.includes(server.name))) {
       const choice = await vscode.window.showWarningMessage(
         `MCP server "${server.name}" wants to use a language model.`,
         { modal: true, detail: approvalDetail(params) },

@@ -49,7 +49,7 @@ export async function startServerCommand(services: HostServices, arg?: unknown):
 
 export async function stopServerCommand(services: HostServices, arg?: unknown): Promise<void> {
   const server = await resolveServer(services.manager, arg, {
-    title: 'MCP Host: Stop Server — pick a server', filter: s => ServerState.isActive(s.state), none: 'MCP Host: no server is running.',
+    title: 'MCP Host: Stop Server — pick a server', filter: s => ServerState.isActive(s.state) || (s.state.kind === 'error' && s.state.willRetryInMs !== undefined), none: 'MCP Host: no server is running.',
   });
   if (!server) return;
   try {

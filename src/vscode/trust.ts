@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { ServerDefinition } from '../host/types.ts';
-import { describeLaunch } from './util.ts';
+import { describeLaunchInFull } from './util.ts';
 
 const CONSENT_KEY = 'mcpHost.consent';
 /** Fingerprints kept at most; the oldest consent is forgotten first. */
@@ -74,7 +74,7 @@ export class StartConsent {
       if (this.isAllowed(def.fingerprint)) return true;
       const choice = await vscode.window.showWarningMessage(
         `Start MCP server "${def.name}" defined by this workspace?`,
-        { modal: true, detail: this.redact(describeLaunch(def.launch)) },
+        { modal: true, detail: this.redact(describeLaunchInFull(def.launch)) },
         'Allow', 'Don\'t Allow',
       );
       if (choice === 'Allow') {

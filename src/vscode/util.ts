@@ -53,6 +53,24 @@ export function describeLaunch(launch: ServerLaunch): string {
   return launch.url;
 }
 
+/**
+ * Everything that decides what a start runs, for the consent dialog: the command line,
+ * and where and with what environment it runs (variables by name only: values may be
+ * secrets, and a name like NODE_OPTIONS is what a reader needs to notice).
+ */
+export function describeLaunchInFull(launch: ServerLaunch): string {
+  const lines = [describeLaunch(launch)];
+  if (launch.type === 'stdio') {
+    if (launch.cwd) lines.push(`in ${launch.cwd}`);
+    const env = Object.entries(launch.env);
+    if (env.length) lines.push(`environment: ${env.map(([k, v]) => v === null ? `-${k}` : k).join(', ')}`);
+    if (launch.envFile) lines.push(`environment file: ${launch.envFile}`);
+  } else if (Object.keys(launch.headers).length) {
+    lines.push(`headers: ${Object.keys(launch.headers).join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
 /** What the Servers view shows beside a server's name (ui-contract). */
 export function describeState(state: ServerState, toolCount: number): string {
   switch (state.kind) {

@@ -161,7 +161,7 @@ async function startPhase(name, { disableTrust, env = {}, settings = {} }) {
   const workspace = path.join(base, 'workspace');
   fs.rmSync(base, { recursive: true, force: true });
   const servers = writeWorkspace(workspace, { node: NODE24 });
-  writeUserSettings(userDataDir, settings);
+  writeUserSettings(userDataDir, typeof settings === 'function' ? settings(workspace) : settings);
   let t = Date.now();
   await installExtensions({ userDataDir, extensionsDir, vsixes: [VSIX, COMPANION_VSIX] });
   log(`${name}: installed ${path.basename(VSIX)} + companion in ${Date.now() - t} ms`);
@@ -314,12 +314,12 @@ async function main() {
       phase = await startPhase('trusted', {
         disableTrust: true,
         env,
-        settings: {
+        settings: workspace => ({
           // The fixture server may sample without asking (API suite); server-everything
-          // must ask (UI step "sampling").
-          'mcpHost.sampling.allowedServers': [SERVER.basic],
+          // must ask (UI step "sampling"). A workspace server is allowed by its id only.
+          'mcpHost.sampling.allowedServers': [`workspace:${workspace}:${SERVER.basic}`],
           'mcpHost.sampling.model': 'mcp-host-test',
-        },
+        }),
       });
       const step = makeStepRunner(phase);
       await step('workbench loads', async ({ wb }) => {

@@ -7,7 +7,7 @@
 // Expects the workspace written by test/integration/workspace.mjs: servers `everything`
 // (server-everything, stdio), `filesystem` (server-filesystem, roots only) and, when the
 // fixture exists, `basic` (test/fixtures/servers/basic.mjs); user settings with
-// `mcpHost.sampling.allowedServers: ["basic"]` and the companion's test model.
+// `mcpHost.sampling.allowedServers` (basic, by its server id) and the companion's test model.
 'use strict';
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
