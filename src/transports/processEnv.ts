@@ -78,11 +78,25 @@ function isExecutableFile(file: string): boolean {
   }
 }
 
-/** Quotes one argument for `cmd.exe /d /s /c "…"`. */
-export function quoteForCmd(arg: string): string {
-  if (arg === '') return '""';
-  if (!/[\s"&|<>^%()!]/.test(arg)) return arg;
-  return `"${arg.replace(/(\\*)"/g, '$1$1\\"').replace(/(\\+)$/, '$1$1').replace(/([%!^&|<>()])/g, '^$1')}"`;
+// cmd.exe metacharacters, quotes included: inside the outer "…" of /s /c, cmd would
+// still act on them, so each is caret-escaped.
+const CMD_META = /([()\][%!^"`<>&|;, *?])/g;
+
+/** The command itself for `cmd.exe /d /s /c "…"`. */
+export function escapeCmdCommand(command: string): string {
+  return command.replace(CMD_META, '^$1');
+}
+
+/**
+ * One argument for `cmd.exe /d /s /c "…"`: first escaped for the program's argv parser
+ * (backslashes before a quote doubled, the quote escaped, trailing backslashes doubled,
+ * the whole quoted), then every cmd metacharacter caret-escaped — twice for .cmd/.bat
+ * shims, which hand `%*` to a second round of cmd parsing.
+ */
+export function quoteForCmd(arg: string, shim = true): string {
+  let a = arg.replace(/(\\*)"/g, '$1$1\\"').replace(/(\\*)$/, '$1$1');
+  a = `"${a}"`.replace(CMD_META, '^$1');
+  return shim ? a.replace(CMD_META, '^$1') : a;
 }
 
 /** Parses a dotenv file: KEY=VALUE lines, `#` comments, optional `export`, quoted values. */

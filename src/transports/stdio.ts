@@ -8,7 +8,7 @@ import { Emitter, type Event } from '../base/event.ts';
 import { LocalError } from '../protocol/errors.ts';
 import type { JsonRpcMessage } from '../protocol/jsonrpc.ts';
 import { LineDecoder, TailBuffer, parseJsonLine } from './framing.ts';
-import { curatedEnv, findExecutable, getPath, quoteForCmd } from './processEnv.ts';
+import { curatedEnv, escapeCmdCommand, findExecutable, getPath, quoteForCmd } from './processEnv.ts';
 import type { Transport, TransportLog, TransportState } from './transport.ts';
 
 export interface StdioTransportOptions {
@@ -111,7 +111,7 @@ export class StdioTransport implements Transport {
     if (platform === 'win32' && /\.(cmd|bat)$/i.test(resolved)) {
       // Node refuses to spawn .cmd/.bat directly (CVE-2024-27980); run them through cmd.exe, quoted.
       file = env.COMSPEC ?? env.ComSpec ?? 'cmd.exe';
-      args = ['/d', '/s', '/c', `"${[resolved, ...this.opts.args].map(quoteForCmd).join(' ')}"`];
+      args = ['/d', '/s', '/c', `"${[escapeCmdCommand(resolved), ...this.opts.args.map(a => quoteForCmd(a))].join(' ')}"`];
       verbatim = true;
     }
 

@@ -41,8 +41,13 @@ test('executables are found on PATH; a miss names the command and the PATH searc
 
 test('dotenv files, cmd quoting and PATH merging', () => {
   assert.deepEqual(parseEnvFile('# c\nA=1\nexport B="two words"\nC=\'x y\'\nD=plain # comment\n\nbad line\n'), { A: '1', B: 'two words', C: 'x y', D: 'plain' });
-  assert.equal(quoteForCmd('simple'), 'simple');
-  assert.equal(quoteForCmd('has space'), '"has space"');
-  assert.equal(quoteForCmd('a&b'), '"a^&b"');
+  // Single escaping (a program), then the double escaping a .cmd shim needs.
+  assert.equal(quoteForCmd('simple', false), '^"simple^"');
+  assert.equal(quoteForCmd('has space', false), '^"has^ space^"');
+  assert.equal(quoteForCmd('https://h/mcp?a=1&b=2', false), '^"https://h/mcp^?a=1^&b=2^"');
+  // A quote inside cannot close the quoting: it is argv-escaped, then caret-escaped.
+  assert.equal(quoteForCmd('x" & calc & "', false), '^"x\\^"^ ^&^ calc^ ^&^ \\^"^"');
+  assert.equal(quoteForCmd('C:\\dir\\', false), '^"C:\\dir\\\\^"');
+  assert.equal(quoteForCmd('a&b'), '^^^"a^^^&b^^^"');
   assert.equal(mergePath('/a:/b', '/b:/c'), '/a:/b:/c');
 });
