@@ -17,7 +17,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { REPO, SERVER, writeWorkspace, writeUserSettings } from '../integration/workspace.mjs';
+import { REMOTE, REPO, SERVER, writeWorkspace, writeUserSettings } from '../integration/workspace.mjs';
 import {
   NODE24, CODE_SERVER_ENTRY, installExtensions, startCodeServer, stopCodeServer, exthostLogs,
 } from './lib/codeserver.mjs';
@@ -59,7 +59,38 @@ const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g
 const nextShot = (name) => path.join(SHOTS, `${String(++shotNo).padStart(2, '0')}-${slug(name)}.png`);
 
 // ---- cleanup --------------------------------------------------------------------------------
-const live = { browser: undefined, servers: new Set() };
+const live = { browser: undefined, servers: new Set(), remote: [] };
+
+/**
+ * server-everything over Streamable HTTP and legacy SSE, for the trusted phase (the
+ * extension then reaches the same server over every transport it has). Bound to
+ * 127.0.0.1 by the preloaded shim; stopped in cleanupAll().
+ */
+async function startRemoteEverything() {
+  const { spawn } = await import('node:child_process');
+  const entry = path.join(REPO, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
+  const out = {};
+  for (const [key, mode] of [['http', 'streamableHttp'], ['sse', 'sse']]) {
+    const port = await freePort();
+    const child = spawn(NODE24, ['--require', path.join(REPO, 'test', 'fixtures', 'loopback.cjs'), entry, mode], {
+      env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    live.remote.push(child);
+    await new Promise((resolve, reject) => {
+      let seen = '';
+      const onData = (d) => { seen += d; if (/listening|running|port/i.test(seen)) resolve(); };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`server-everything ${mode} exited with ${code}: ${seen.slice(-300)}`)));
+      setTimeout(() => reject(new Error(`server-everything ${mode} did not start: ${seen.slice(-300)}`)), 20000).unref();
+    });
+    child.stdout.resume();
+    child.stderr.resume();
+    out[key] = `http://127.0.0.1:${port}`;
+    log(`server-everything (${mode}) on ${out[key]}`);
+  }
+  return out;
+}
 let cleaning;
 /**
  * Closes the browser and stops every code-server; then ends any process still descending
@@ -69,6 +100,9 @@ async function cleanupAll() {
   cleaning ??= (async () => {
     const mine = [...treeOf(process.pid)].filter((p) => p !== process.pid);
     const leftovers = [];
+    for (const child of live.remote.splice(0)) {
+      if (child.exitCode === null) { child.kill('SIGINT'); await Promise.race([new Promise((r) => child.once('exit', r)), sleep(3000)]); }
+    }
     for (const cs of [...live.servers]) mine.push(...cs.snapshot());
     if (live.browser) {
       await Promise.race([live.browser.close().catch(() => {}), sleep(5000)]);
@@ -153,14 +187,14 @@ export function serverProcesses(cs) {
   return out;
 }
 
-async function startPhase(name, { disableTrust, env = {}, settings = {} }) {
+async function startPhase(name, { disableTrust, env = {}, settings = {}, remote }) {
   if (shuttingDown) throw new Error('interrupted');
   const base = path.join(E2E, name);
   const userDataDir = path.join(base, 'user-data');
   const extensionsDir = path.join(base, 'extensions');
   const workspace = path.join(base, 'workspace');
   fs.rmSync(base, { recursive: true, force: true });
-  const servers = writeWorkspace(workspace, { node: NODE24 });
+  const servers = writeWorkspace(workspace, { node: NODE24, remote });
   writeUserSettings(userDataDir, typeof settings === 'function' ? settings(workspace) : settings);
   let t = Date.now();
   await installExtensions({ userDataDir, extensionsDir, vsixes: [VSIX, COMPANION_VSIX] });
@@ -314,6 +348,7 @@ async function main() {
       phase = await startPhase('trusted', {
         disableTrust: true,
         env,
+        remote: await startRemoteEverything(),
         settings: workspace => ({
           // The fixture server may sample without asking (API suite); server-everything
           // must ask (UI step "sampling"). A workspace server is allowed by its id only.
@@ -352,7 +387,8 @@ async function main() {
         // Without the suite, wait for the servers to run (answering consent) before the UI steps.
         await answerDialogsUntil(phase, async () => {
           const procs = serverProcesses(phase.cs);
-          return Object.keys(phase.servers).every((n) => procs[n]?.length) && !(await phase.wb.dialogVisible());
+          const local = Object.keys(phase.servers).filter((n) => !Object.values(REMOTE).includes(n));
+          return local.every((n) => procs[n]?.length) && !(await phase.wb.dialogVisible());
         }, { timeoutMs: 90000, onDialog }).catch((e) => log(`trusted: servers did not all start: ${e.message}`));
       }
 

@@ -8,12 +8,14 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 /** Server names used by the suite and the UI tests. */
 export const SERVER = { everything: 'everything', filesystem: 'filesystem', basic: 'basic' };
+/** server-everything reached over its HTTP transports (when the harness runs them). */
+export const REMOTE = { http: 'everything-http', sse: 'everything-sse' };
 
 /**
  * The MCP server definitions (the `servers` object of `.vscode/mcp.json`).
  * `node` is the Node binary that runs the servers.
  */
-export function serverDefinitions({ node = process.execPath, withBasic = true } = {}) {
+export function serverDefinitions({ node = process.execPath, withBasic = true, remote } = {}) {
   const mods = path.join(REPO, 'node_modules', '@modelcontextprotocol');
   const servers = {
     [SERVER.everything]: {
@@ -32,6 +34,9 @@ export function serverDefinitions({ node = process.execPath, withBasic = true } 
   if (withBasic && fs.existsSync(basic)) {
     servers[SERVER.basic] = { type: 'stdio', command: node, args: [basic] };
   }
+  // The same server over Streamable HTTP and legacy SSE: `remote` = { http, sse } base URLs.
+  if (remote?.http) servers[REMOTE.http] = { type: 'http', url: `${remote.http}/mcp` };
+  if (remote?.sse) servers[REMOTE.sse] = { type: 'sse', url: `${remote.sse}/sse` };
   return servers;
 }
 

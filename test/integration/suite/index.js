@@ -15,6 +15,7 @@ const vscode = require('vscode');
 
 const EXT_ID = 'mcp-host.mcp-host';
 const S = { everything: 'everything', filesystem: 'filesystem', basic: 'basic' };
+const R = { http: 'everything-http', sse: 'everything-sse' }; // test/integration/workspace.mjs REMOTE
 /** 'workspace' (e2e: servers in .vscode/mcp.json) or 'user' (test-electron: mcpHost.servers). */
 const EXPECTED_SCOPE = process.env.MCP_HOST_TEST_SCOPE || '';
 const START_TIMEOUT_MS = Number(process.env.MCP_HOST_TEST_START_TIMEOUT_MS || 90000);
@@ -234,6 +235,20 @@ test('log: output channel name and logged lines', async () => {
     await until(() => api.logLines(S.basic).some((l) => l.includes('log-check-7319')), 'the server log message in logLines(basic)');
   }
 });
+
+test('remote: server-everything over Streamable HTTP and legacy SSE, with the URL in the tooltip', async () => {
+  const roots = await api.treeChildren();
+  for (const [name, path] of [[R.http, '/mcp'], [R.sse, '/sse']]) {
+    const snap = await api.waitForState(name, 'running', START_TIMEOUT_MS);
+    assert.ok(snap.tools.some((t) => t.name === 'echo'), `${name} lists echo`);
+    const r = await api.callTool(name, 'echo', { message: `over ${name}` });
+    assert.deepEqual(r.content, [{ type: 'text', text: `Echo: over ${name}` }]);
+    const node = roots.find((n) => n.label === name);
+    assert.ok(node && new RegExp(`http://127\\.0\\.0\\.1:\\d+${path}`).test(node.tooltip ?? ''), `tooltip of ${name} shows its URL: ${node?.tooltip}`);
+    const read = await api.readResource(name, 'demo://resource/dynamic/text/7');
+    assert.match(read.contents[0].text, /7/);
+  }
+}, { timeoutMs: START_TIMEOUT_MS + 10000, needs: [R.http, R.sse] });
 
 test('mcpHost.callTool with all arguments opens a read-only result document', async () => {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
