@@ -3,8 +3,9 @@
 // answer validated); a URL request shows the full URL and asks whether it was completed.
 // Without a terminal, --elicit decides (accept-defaults | decline | cancel), else decline.
 
-import { ErrorCode, WireError, type ElicitFormParams, type ElicitRequestParams, type ElicitResult, type PrimitiveSchema } from '../core.ts';
+import { ErrorCode, WireError, errorMessage, parseMessage, type ElicitFormParams, type ElicitRequestParams, type ElicitResult, type PrimitiveSchema } from '../core.ts';
 import type { ElicitMode } from './args.ts';
+import { terminalSafe } from './format.ts';
 import type { LineReader } from './terminal.ts';
 
 export interface ElicitationContext {
@@ -102,7 +103,7 @@ async function askField(ctx: ElicitationContext, reader: LineReader, name: strin
     : choices ? (multi ? ` (numbers separated by commas${rangeOf(field.minItems, field.maxItems, 'choice')})` : ` (1-${choices.length})`)
     : describeConstraints(field);
   for (;;) {
-    const raw = await reader.question(`${title}${required ? ' (required)' : ''}${kind}${shownDefault}: `, { signal });
+    const raw = await reader.question(terminalSafe(`${title}${required ? ' (required)' : ''}${kind}${shownDefault}: `), { signal });
     if (raw === undefined) return END;
     const text = raw.trim();
     if (text === '') {
@@ -234,25 +235,11 @@ function hostOf(url: string): string {
   try { return new URL(url).host || url; } catch { return 'not a valid URL'; }
 }
 
-const FIELD_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'array']);
-
-/** Validates what the server sent (a trust boundary) before anything is shown. */
+/** Validates what the server sent (a trust boundary), with the core's schema, before anything is shown. */
 export function checkParams(raw: Record<string, unknown>): ElicitRequestParams {
-  const bad = (why: string): never => { throw new WireError(ErrorCode.InvalidParams, `invalid elicitation/create params: ${why}`); };
-  if (typeof raw.message !== 'string') bad('"message" must be a string');
-  if (raw.mode === 'url') {
-    if (typeof raw.url !== 'string') bad('"url" must be a string');
-    if (typeof raw.elicitationId !== 'string') bad('"elicitationId" must be a string');
-    return raw as unknown as ElicitRequestParams;
+  try {
+    return parseMessage.elicitParams(raw);
+  } catch (err) {
+    throw new WireError(ErrorCode.InvalidParams, `invalid elicitation/create params: ${errorMessage(err)}`);
   }
-  if (raw.mode !== undefined && raw.mode !== 'form') bad(`mode "${String(raw.mode)}" is not supported`);
-  const schema = raw.requestedSchema as Record<string, unknown> | undefined;
-  if (!schema || typeof schema !== 'object' || schema.type !== 'object') bad('"requestedSchema" must be an object schema');
-  const props = schema!.properties ?? {};
-  if (typeof props !== 'object' || Array.isArray(props)) bad('"requestedSchema.properties" must be an object');
-  for (const [name, p] of Object.entries(props as Record<string, unknown>)) {
-    if (!p || typeof p !== 'object' || !FIELD_TYPES.has((p as { type?: string }).type ?? '')) bad(`property "${name}" must have a primitive type`);
-  }
-  if (schema!.required !== undefined && (!Array.isArray(schema!.required) || schema!.required.some(r => typeof r !== 'string'))) bad('"required" must be an array of names');
-  return { ...raw, requestedSchema: { ...schema, properties: props } } as unknown as ElicitRequestParams;
 }

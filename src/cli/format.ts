@@ -9,6 +9,15 @@ import type {
 } from '../core.ts';
 import type { ServerListing } from './config.ts';
 
+/**
+ * Text from a server, for a terminal: control characters (escape sequences that could
+ * recolour, move the cursor or rewrite a line a user is asked to trust) are shown as
+ * \xNN instead of obeyed. Newlines and tabs stay.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, c => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 export function formatJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }

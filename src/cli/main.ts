@@ -10,7 +10,7 @@ import { runCommand } from './commands.ts';
 import { loadConfig, listServers, resolveNamedServer, type ConfigEnvironment } from './config.ts';
 import { createElicitationHandler } from './elicit.ts';
 import { ExitCode, describeError, exitCodeOf } from './errors.ts';
-import { formatJson, formatServers } from './format.ts';
+import { formatJson, formatServers, terminalSafe } from './format.ts';
 import { COMMAND_HELP, OVERVIEW, VERSION } from './help.ts';
 import { createInputResolver } from './inputs.ts';
 import { createSamplingHandler } from './sampling.ts';
@@ -45,11 +45,12 @@ function processIO(): CliIO {
 }
 
 const MAX_TIMEOUT_MS = 600_000;
+const isTTY = (stream: unknown) => (stream as { isTTY?: boolean }).isTTY === true;
 
 export async function main(argv: readonly string[], ioOverrides: Partial<CliIO> = {}): Promise<number> {
   const io: CliIO = { ...processIO(), ...ioOverrides };
-  const out = (text: string) => { io.stdout.write(text); };
-  const err = (text: string) => { io.stderr.write(text); };
+  const out = (text: string) => { io.stdout.write(isTTY(io.stdout) ? terminalSafe(text) : text); };
+  const err = (text: string) => { io.stderr.write(io.stderrIsTTY ? terminalSafe(text) : text); };
   let parsed;
   try {
     parsed = parseCommandLine(argv, io.env);
@@ -129,7 +130,7 @@ class Run {
         args: this.args,
         // Progress is always asked for: it also keeps a long request from timing out.
         request: { signal: this.abort.signal, timeoutMs: this.args.timeoutMs, onProgress: p => { if (showProgress) this.progress(target.name, p); } },
-        out: t => { this.clearProgress(); this.io.stdout.write(t); },
+        out: t => { this.clearProgress(); this.io.stdout.write(isTTY(this.io.stdout) ? terminalSafe(t) : t); },
         err: t => this.err(t),
       });
     } catch (e) {
@@ -185,12 +186,12 @@ class Run {
 
   private err(text: string): void {
     this.clearProgress();
-    this.io.stderr.write(text);
+    this.io.stderr.write(this.io.stderrIsTTY ? terminalSafe(text) : text);
   }
 
   private progress(server: string, p: ProgressNotificationParams): void {
     const amount = p.total ? `${p.progress}/${p.total}` : `${p.progress}`;
-    const line = `${server}: ${amount}${p.message ? ` ${p.message}` : ''}`;
+    const line = terminalSafe(`${server}: ${amount}${p.message ? ` ${p.message}` : ''}`);
     if (this.io.stderrIsTTY) {
       this.io.stderr.write(`\r\x1b[K${line.slice(0, 200)}`);
       this.progressShown = true;

@@ -5,7 +5,7 @@
 
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { ErrorCode, LocalError, WireError, type CreateMessageResult } from '../core.ts';
+import { ErrorCode, LocalError, WireError, errorMessage, parseMessage, type CreateMessageResult } from '../core.ts';
 
 export interface SamplingContext {
   server: string;
@@ -18,8 +18,10 @@ const MAX_OUTPUT = 16 * 1024 * 1024;
 
 export function createSamplingHandler(ctx: SamplingContext): (params: Record<string, unknown>, signal: AbortSignal) => Promise<CreateMessageResult> {
   return async (params, signal) => {
-    if (!Array.isArray(params.messages) || typeof params.maxTokens !== 'number') {
-      throw new WireError(ErrorCode.InvalidParams, 'invalid sampling/createMessage params: "messages" (array) and "maxTokens" (number) are required');
+    try {
+      parseMessage.createMessageParams(params);
+    } catch (err) {
+      throw new WireError(ErrorCode.InvalidParams, `invalid sampling/createMessage params: ${errorMessage(err)}`);
     }
     if (!ctx.command) {
       ctx.write(`mcp-host: declined a sampling request from "${ctx.server}" (no model provider; pass --sampling-command CMD)\n`);

@@ -79,14 +79,18 @@ export const CreateMessageParamsSchema = looseObject({
   temperature: optional(number()),
   stopSequences: optional(array(string())),
 });
-export const ElicitParamsSchema = union([
-  looseObject({ mode: literal('url'), message: string(), url: string(), elicitationId: string() }),
-  looseObject({
-    mode: optional(literal('form')),
-    message: string(),
-    requestedSchema: looseObject({ type: literal('object'), properties: record(string(), looseObject({ type: string() })), required: optional(array(string())) }),
+// Two schemas chosen by `mode` rather than a union, so an error names the field at fault.
+export const ElicitUrlParamsSchema = looseObject({ mode: literal('url'), message: string(), url: string(), elicitationId: string() });
+export const ElicitFormParamsSchema = looseObject({
+  mode: optional(literal('form')),
+  message: string(),
+  // Form fields are primitives only (the spec's restricted schema): anything else is invalid params.
+  requestedSchema: looseObject({
+    type: literal('object'),
+    properties: record(string(), looseObject({ type: union([literal('string'), literal('number'), literal('integer'), literal('boolean'), literal('array')]) })),
+    required: optional(array(string())),
   }),
-]);
+});
 export const LoggingMessageParamsSchema = looseObject({ level: string(), logger: optional(string()), data: unknown() });
 export const ResourceUpdatedParamsSchema = looseObject({ uri: string() });
 
@@ -116,7 +120,8 @@ export const parse = {
   complete: parser<T.CompleteResult>(CompleteResultSchema),
   empty: parser<Record<string, never>>(EmptyResultSchema),
   createMessageParams: parser<T.CreateMessageRequestParams>(CreateMessageParamsSchema),
-  elicitParams: parser<T.ElicitRequestParams>(ElicitParamsSchema),
+  elicitParams: ((url, form) => (raw: Record<string, unknown>) => raw.mode === 'url' ? url(raw) : form(raw))(
+    parser<T.ElicitRequestParams>(ElicitUrlParamsSchema), parser<T.ElicitRequestParams>(ElicitFormParamsSchema)),
   loggingMessage: parser<T.LoggingMessageParams>(LoggingMessageParamsSchema),
   resourceUpdated: parser<{ uri: string }>(ResourceUpdatedParamsSchema),
 };

@@ -358,7 +358,7 @@ describe('mcp-host CLI pieces', () => {
       },
     }, new AbortController().signal);
     assert.deepEqual(result, { action: 'accept', content: { name: 'John Doe', age: 30, score: 95.5, status: 'active', verified: true, tags: ['b'] } });
-    await assert.rejects(Promise.resolve().then(() => handler({ message: 'm', requestedSchema: { type: 'object', properties: { x: { type: 'object' } } } }, new AbortController().signal)), /property "x" must have a primitive type/);
+    await assert.rejects(Promise.resolve().then(() => handler({ message: 'm', requestedSchema: { type: 'object', properties: { x: { type: 'object' } } } }, new AbortController().signal)), /invalid elicitation\/create params: .*requestedSchema\.properties\.x\.type/);
   });
 
   test('answers are validated against the field schema', async () => {
@@ -388,3 +388,10 @@ describe('mcp-host CLI pieces', () => {
 });
 
 
+
+test('server text cannot drive the terminal: escape sequences are shown, not obeyed', async () => {
+  const { terminalSafe } = await import('../../src/cli/format.ts');
+  assert.equal(terminalSafe('ok\n\tline'), 'ok\n\tline');
+  assert.equal(terminalSafe('\x1b[2K\rhttps://evil.example'), '\\x1b[2K\\x0dhttps://evil.example');
+  assert.equal(terminalSafe('bell\x07 c1\x9b'), 'bell\\x07 c1\\x9b');
+});
