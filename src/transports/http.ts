@@ -8,13 +8,13 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { EventSourceMessage } from 'eventsource-parser';
-import { Emitter, type Event } from '../base/event.ts';
 import { LocalError, errorMessage } from '../protocol/errors.ts';
 import type { JsonRpcMessage, JsonRpcRequest } from '../protocol/jsonrpc.ts';
 import {
   bodyExcerpt, consumeSse, createAgent, delay, isEventStream, isJson, readBody, redact, send, type Agent,
 } from './httpRequest.ts';
-import type { Transport, TransportLog, TransportState } from './transport.ts';
+import { TransportBase } from './base.ts';
+import type { Transport } from './transport.ts';
 
 export interface HttpTransportOptions {
   url: string;
@@ -28,12 +28,11 @@ export interface HttpTransportOptions {
 
 const DEFAULT_MAX_MESSAGE = 512 * 1024 * 1024;
 
-export class StreamableHttpTransport implements Transport {
+export class StreamableHttpTransport extends TransportBase implements Transport {
   private readonly url: URL;
   private readonly opts: HttpTransportOptions;
   private readonly agent: Agent;
   private readonly abort = new AbortController();
-  private _state: TransportState = { kind: 'idle' };
   private mode: 'streamable' | 'sse' | undefined;
   private sessionId: string | undefined;
   private protocolVersion: string | undefined;
@@ -48,20 +47,14 @@ export class StreamableHttpTransport implements Transport {
    */
   private readonly inflight = new Map<string | number, AbortController>();
 
-  private readonly _onDidChangeState = new Emitter<TransportState>();
-  readonly onDidChangeState: Event<TransportState> = this._onDidChangeState.event;
-  private readonly _onDidReceiveMessage = new Emitter<unknown>();
-  readonly onDidReceiveMessage: Event<unknown> = this._onDidReceiveMessage.event;
-  private readonly _onDidLog = new Emitter<TransportLog>();
-  readonly onDidLog: Event<TransportLog> = this._onDidLog.event;
 
   constructor(options: HttpTransportOptions) {
+    super();
     this.opts = options;
     this.url = new URL(options.url);
     this.agent = createAgent(this.url);
   }
 
-  get state(): TransportState { return this._state; }
   /** Which transport is in use once connected. */
   get activeMode(): 'streamable' | 'sse' | undefined { return this.mode; }
   get currentSessionId(): string | undefined { return this.sessionId; }
@@ -347,13 +340,5 @@ export class StreamableHttpTransport implements Transport {
     return { initialDelayMs: r.initialDelayMs ?? 1000, maxDelayMs: r.maxDelayMs ?? 30_000, maxRetries: r.maxRetries ?? 5 };
   }
 
-  private log(level: TransportLog['level'], message: string): void {
-    this._onDidLog.fire({ level, source: 'transport', message });
-  }
 
-  private setState(s: TransportState): void {
-    if (this._state.kind === 'stopped') return;
-    this._state = s;
-    this._onDidChangeState.fire(s);
-  }
 }

@@ -2,20 +2,13 @@
 // same process. Messages are delivered asynchronously (a microtask), like a real pipe,
 // and cloned through JSON so neither side can share mutable objects with the other.
 
-import { Emitter, type Event } from '../base/event.ts';
 import { LocalError } from '../protocol/errors.ts';
 import type { JsonRpcMessage } from '../protocol/jsonrpc.ts';
-import type { Transport, TransportLog, TransportState } from './transport.ts';
+import { TransportBase } from './base.ts';
+import type { Transport } from './transport.ts';
 
-export class InMemoryTransport implements Transport {
+export class InMemoryTransport extends TransportBase implements Transport {
   private peer: InMemoryTransport | undefined;
-  private _state: TransportState = { kind: 'idle' };
-  private readonly _onDidChangeState = new Emitter<TransportState>();
-  readonly onDidChangeState: Event<TransportState> = this._onDidChangeState.event;
-  private readonly _onDidReceiveMessage = new Emitter<unknown>();
-  readonly onDidReceiveMessage: Event<unknown> = this._onDidReceiveMessage.event;
-  private readonly _onDidLog = new Emitter<TransportLog>();
-  readonly onDidLog: Event<TransportLog> = this._onDidLog.event;
 
   static createPair(): [InMemoryTransport, InMemoryTransport] {
     const a = new InMemoryTransport();
@@ -25,7 +18,6 @@ export class InMemoryTransport implements Transport {
     return [a, b];
   }
 
-  get state(): TransportState { return this._state; }
 
   async start(): Promise<void> {
     if (this._state.kind !== 'idle') throw new LocalError('transport', 'transport already started');
@@ -51,8 +43,4 @@ export class InMemoryTransport implements Transport {
 
   dispose(): void { void this.close(); }
 
-  private setState(s: TransportState): void {
-    this._state = s;
-    this._onDidChangeState.fire(s);
-  }
 }

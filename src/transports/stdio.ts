@@ -4,12 +4,12 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
-import { Emitter, type Event } from '../base/event.ts';
 import { LocalError } from '../protocol/errors.ts';
 import type { JsonRpcMessage } from '../protocol/jsonrpc.ts';
 import { LineDecoder, TailBuffer, parseJsonLine } from './framing.ts';
 import { curatedEnv, escapeCmdCommand, findExecutable, getPath, quoteForCmd } from './processEnv.ts';
-import type { Transport, TransportLog, TransportState } from './transport.ts';
+import { TransportBase } from './base.ts';
+import type { Transport } from './transport.ts';
 
 export interface StdioTransportOptions {
   command: string;
@@ -61,28 +61,21 @@ function groupAlive(pid: number): boolean {
   try { process.kill(-pid, 0); return true; } catch { return false; }
 }
 
-export class StdioTransport implements Transport {
+export class StdioTransport extends TransportBase implements Transport {
   private readonly opts: StdioTransportOptions;
   private child: ChildProcess | undefined;
-  private _state: TransportState = { kind: 'idle' };
   private closing = false;
   private closePromise: Promise<void> | undefined;
   private exited: Promise<void> | undefined;
   private readonly stderrTail = new TailBuffer(20, 4096);
   private decoder: LineDecoder | undefined;
 
-  private readonly _onDidChangeState = new Emitter<TransportState>();
-  readonly onDidChangeState: Event<TransportState> = this._onDidChangeState.event;
-  private readonly _onDidReceiveMessage = new Emitter<unknown>();
-  readonly onDidReceiveMessage: Event<unknown> = this._onDidReceiveMessage.event;
-  private readonly _onDidLog = new Emitter<TransportLog>();
-  readonly onDidLog: Event<TransportLog> = this._onDidLog.event;
 
   constructor(options: StdioTransportOptions) {
+    super();
     this.opts = options;
   }
 
-  get state(): TransportState { return this._state; }
   get pid(): number | undefined { return this.child?.pid; }
   /** The command line as it will be run, for consent dialogs and logs. */
   get commandLine(): string { return [this.opts.command, ...this.opts.args].map(a => /\s/.test(a) ? JSON.stringify(a) : a).join(' '); }
@@ -236,11 +229,7 @@ export class StdioTransport implements Transport {
   }
 
   dispose(): void {
-    void this.close().finally(() => {
-      this._onDidReceiveMessage.dispose();
-      this._onDidChangeState.dispose();
-      this._onDidLog.dispose();
-    });
+    void this.close().finally(() => this.disposeEvents());
   }
 
   // ---- internals ----
@@ -286,13 +275,5 @@ export class StdioTransport implements Transport {
     void this.close();
   }
 
-  private log(level: TransportLog['level'], message: string): void {
-    this._onDidLog.fire({ level, source: 'transport', message });
-  }
 
-  private setState(s: TransportState): void {
-    if (this._state.kind === 'stopped' && s.kind === 'stopped') return;
-    this._state = s;
-    this._onDidChangeState.fire(s);
-  }
 }

@@ -5,11 +5,11 @@
 // fresh handshake, because a new socket is a new session to the server.
 
 import { createRequire } from 'node:module';
-import { Emitter, type Event } from '../base/event.ts';
 import { LocalError, errorMessage } from '../protocol/errors.ts';
 import type { JsonRpcMessage } from '../protocol/jsonrpc.ts';
 import { redact } from './httpRequest.ts';
-import type { Transport, TransportLog, TransportState } from './transport.ts';
+import { TransportBase } from './base.ts';
+import type { Transport } from './transport.ts';
 import type WebSocketType from 'ws';
 
 /**
@@ -35,24 +35,17 @@ export interface WebSocketTransportOptions {
   connectTimeoutMs?: number;
 }
 
-export class WebSocketTransport implements Transport {
+export class WebSocketTransport extends TransportBase implements Transport {
   private readonly opts: WebSocketTransportOptions;
   private socket: WebSocketType | undefined;
-  private _state: TransportState = { kind: 'idle' };
   private closing = false;
 
-  private readonly _onDidChangeState = new Emitter<TransportState>();
-  readonly onDidChangeState: Event<TransportState> = this._onDidChangeState.event;
-  private readonly _onDidReceiveMessage = new Emitter<unknown>();
-  readonly onDidReceiveMessage: Event<unknown> = this._onDidReceiveMessage.event;
-  private readonly _onDidLog = new Emitter<TransportLog>();
-  readonly onDidLog: Event<TransportLog> = this._onDidLog.event;
 
   constructor(options: WebSocketTransportOptions) {
+    super();
     this.opts = options;
   }
 
-  get state(): TransportState { return this._state; }
 
   async start(): Promise<void> {
     if (this._state.kind !== 'idle') throw new LocalError('transport', 'transport already started');
@@ -126,13 +119,5 @@ export class WebSocketTransport implements Transport {
 
   dispose(): void { void this.close(); }
 
-  private log(level: TransportLog['level'], message: string): void {
-    this._onDidLog.fire({ level, source: 'transport', message });
-  }
 
-  private setState(s: TransportState): void {
-    if (this._state.kind === 'stopped') return;
-    this._state = s;
-    this._onDidChangeState.fire(s);
-  }
 }
