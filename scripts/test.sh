@@ -3,9 +3,10 @@
 #   1. installs what it needs (Node 24, npm packages, Chromium, code-server; cached, idempotent)
 #   2. type-checks (tsc --noEmit) and bundles (esbuild)
 #   3. unit and integration tests of the core against real servers (node:test on Node 24)
-#   4. the official conformance suite's client scenarios
-#   5. the end-to-end suite in a real VS Code (code-server + Chromium + Playwright)
-# Ends with the line "N passed, N failed". Options: --no-e2e (skip step 5).
+#   4. the reliability suite: misbehaving servers, property-based tests, a 2-minute soak
+#   5. the official conformance suite's client scenarios
+#   6. the end-to-end suite in a real VS Code (code-server + Chromium + Playwright)
+# Ends with the line "N passed, N failed". Options: --no-e2e (skip step 6).
 set -uo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
@@ -31,6 +32,15 @@ node --test --test-concurrency=2 --test-timeout=180000 --test-reporter=spec 'tes
 up=$(grep -E '^ℹ pass [0-9]+' "$log" | tail -1 | awk '{print $3}'); uf=$(grep -E '^ℹ fail [0-9]+' "$log" | tail -1 | awk '{print $3}')
 [ -n "$up" ] || { up=0; uf=$((${uf:-0}+1)); echo "unit tests: no summary (runner crashed?)"; }
 passed=$((passed+up)); failed=$((failed+${uf:-0}))
+rm -f "$log"
+
+step "reliability: misbehaving servers, property-based framing tests, the soak (node:test)"
+log="$(mktemp)"
+node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec \
+  test/reliability/broken.test.ts test/reliability/properties.test.ts test/reliability/soak.test.ts 2>&1 | tee "$log"
+rp=$(grep -E '^ℹ pass [0-9]+' "$log" | tail -1 | awk '{print $3}'); rf=$(grep -E '^ℹ fail [0-9]+' "$log" | tail -1 | awk '{print $3}')
+[ -n "$rp" ] || { rp=0; rf=$((${rf:-0}+1)); echo "reliability: no summary (runner crashed?)"; }
+passed=$((passed+rp)); failed=$((failed+${rf:-0}))
 rm -f "$log"
 
 step "conformance (@modelcontextprotocol/conformance client scenarios)"

@@ -128,17 +128,18 @@ export class ManagedServerImpl implements ManagedServer {
       return this.running('tools/call').callTool(name, args, options);
     }
   }
-  readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult> {
+  // async: a server that is not running is a rejection, never a synchronous throw.
+  async readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult> {
     return this.running('resources/read').readResource(uri, options);
   }
-  getPrompt(name: string, args: Record<string, string>, options?: CallOptions): Promise<GetPromptResult> {
+  async getPrompt(name: string, args: Record<string, string>, options?: CallOptions): Promise<GetPromptResult> {
     return this.running('prompts/get').getPrompt(name, args, options);
   }
-  complete(ref: CompletionReference, argument: { name: string; value: string }, context?: Record<string, string>, options?: CallOptions): Promise<CompleteResult> {
+  async complete(ref: CompletionReference, argument: { name: string; value: string }, context?: Record<string, string>, options?: CallOptions): Promise<CompleteResult> {
     return this.running('completion/complete').complete(ref, argument, context, options);
   }
-  subscribe(uri: string): Promise<void> { return this.running('resources/subscribe').subscribe(uri); }
-  unsubscribe(uri: string): Promise<void> { return this.running('resources/unsubscribe').unsubscribe(uri); }
+  async subscribe(uri: string): Promise<void> { return this.running('resources/subscribe').subscribe(uri); }
+  async unsubscribe(uri: string): Promise<void> { return this.running('resources/unsubscribe').unsubscribe(uri); }
   async setLogLevel(level: LoggingLevel): Promise<void> {
     const c = this.currentClient;
     if (!c?.has('logging')) return;
@@ -175,7 +176,7 @@ export class ManagedServerImpl implements ManagedServer {
     }
     let client: McpClient;
     try {
-      const transport = await createTransport(def.launch, { resolvePath: this.opts.resolvePath });
+      const transport = await createTransport(def.launch, { resolvePath: this.opts.resolvePath, maxMessageBytes: this.opts.maxMessageBytes });
       if (store.isDisposed) { await transport.close(); return; }
       store.add(transport.onDidLog(l => {
         if (l.source === 'stderr') this.log('info', 'stderr', l.message);
@@ -251,9 +252,27 @@ export class ManagedServerImpl implements ManagedServer {
         return elicitation.elicit(this.ref, p, ctx.signal);
       }));
     }
-    const relist = (what: 'tools' | 'resources' | 'prompts') => () => {
-      const c = this.client;
-      if (c) void this.refreshLists(c, what);
+    // A burst of list_changed gives one refresh now and one after it, not one per notification.
+    const relist = (what: 'tools' | 'resources' | 'prompts') => {
+      let asked = 0;
+      let running = false;
+      return () => {
+        asked++;
+        if (running) return;
+        running = true;
+        void (async () => {
+          try {
+            for (let done = -1; done !== asked;) {
+              done = asked;
+              const c = this.client;
+              if (!c || store.isDisposed) return;
+              await this.refreshLists(c, what);
+            }
+          } finally {
+            running = false;
+          }
+        })();
+      };
     };
     store.add(conn.onNotification('notifications/tools/list_changed', relist('tools')));
     store.add(conn.onNotification('notifications/resources/list_changed', relist('resources')));
@@ -379,7 +398,12 @@ function traceText(message: unknown, direction: 'send' | 'receive'): string {
   if (direction === 'send' && m?.result && typeof m.result.action === 'string' && m.result.content && typeof m.result.content === 'object') {
     message = { ...m, result: { ...m.result, content: `[${Object.keys(m.result.content).length} field(s) redacted]` } };
   }
-  return JSON.stringify(message, (_k, v) => typeof v === 'string' && v.length > 500 ? `${v.slice(0, 500)}…(${v.length} chars)` : v);
+  try {
+    return JSON.stringify(message, (_k, v) => typeof v === 'string' && v.length > 500 ? `${v.slice(0, 500)}…(${v.length} chars)` : v);
+  } catch (err) {
+    // Nested deeper than the stack allows (JSON.parse has no such limit): say so, never throw.
+    return `(a message that cannot be shown: ${errorMessage(err)})`;
+  }
 }
 
 /** Validates a server's request params; a failure is the server's fault: -32602, not -32603. */

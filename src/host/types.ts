@@ -155,6 +155,8 @@ export interface ServerManagerOptions {
   maxRequestTimeoutMs?: number;
   /** PATH to spawn with when the process's own lacks the user's login-shell PATH. */
   resolvePath?: () => Promise<string | undefined>;
+  /** Largest single message accepted from a server (stdio, HTTP, WebSocket; default 512 MiB). */
+  maxMessageBytes?: number;
   /** Restart policy for crashed servers. */
   restart?: { maxTries: number; initialDelayMs: number; maxDelayMs: number };
   clientInfo?: Implementation;

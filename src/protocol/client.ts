@@ -110,17 +110,17 @@ export class McpClient implements Disposable {
     return result;
   }
 
-  listResources(options?: RequestOptions): Promise<Resource[]> {
+  async listResources(options?: RequestOptions): Promise<Resource[]> {
     this.require('resources', 'resources/list');
     return this.paginate('resources/list', 'resources', parse.listResources, options);
   }
 
-  listResourceTemplates(options?: RequestOptions): Promise<ResourceTemplate[]> {
+  async listResourceTemplates(options?: RequestOptions): Promise<ResourceTemplate[]> {
     this.require('resources', 'resources/templates/list');
     return this.paginate('resources/templates/list', 'resourceTemplates', parse.listResourceTemplates, options);
   }
 
-  readResource(uri: string, options?: RequestOptions): Promise<ReadResourceResult> {
+  async readResource(uri: string, options?: RequestOptions): Promise<ReadResourceResult> {
     this.require('resources', 'resources/read');
     return this.generation.request(this.connection, 'resources/read', { uri }, { ...options, parse: parse.readResource });
   }
@@ -135,17 +135,17 @@ export class McpClient implements Disposable {
     await this.generation.request(this.connection, 'resources/unsubscribe', { uri }, { ...options, parse: parse.empty });
   }
 
-  listPrompts(options?: RequestOptions): Promise<Prompt[]> {
+  async listPrompts(options?: RequestOptions): Promise<Prompt[]> {
     this.require('prompts', 'prompts/list');
     return this.paginate('prompts/list', 'prompts', parse.listPrompts, options);
   }
 
-  getPrompt(name: string, args: Record<string, string> = {}, options?: RequestOptions): Promise<GetPromptResult> {
+  async getPrompt(name: string, args: Record<string, string> = {}, options?: RequestOptions): Promise<GetPromptResult> {
     this.require('prompts', 'prompts/get');
     return this.generation.request(this.connection, 'prompts/get', { name, arguments: args }, { ...options, parse: parse.getPrompt });
   }
 
-  complete(ref: CompletionReference, argument: { name: string; value: string }, context?: Record<string, string>, options?: RequestOptions): Promise<CompleteResult> {
+  async complete(ref: CompletionReference, argument: { name: string; value: string }, context?: Record<string, string>, options?: RequestOptions): Promise<CompleteResult> {
     this.require('completions', 'completion/complete');
     const params: Record<string, unknown> = { ref, argument };
     if (context && Object.keys(context).length) params.context = { arguments: context };
@@ -203,12 +203,18 @@ export class McpClient implements Disposable {
     if (result.structuredContent === undefined) {
       throw new RequestError(this.name, 'tools/call', new LocalError('invalid-message', `tool "${tool.name}" declares an output schema but returned no structuredContent`));
     }
-    let v = this.validators.get(tool);
-    if (!v) {
-      v = new Validator(tool.outputSchema as object, '2020-12', false);
-      this.validators.set(tool, v);
+    let r: ReturnType<Validator['validate']>;
+    try {
+      let v = this.validators.get(tool);
+      if (!v) {
+        v = new Validator(tool.outputSchema as object, '2020-12', false);
+        this.validators.set(tool, v);
+      }
+      r = v.validate(result.structuredContent);
+    } catch (err) {
+      // A schema or a value the validator cannot walk (a recursive $ref over deep data).
+      throw new RequestError(this.name, 'tools/call', new LocalError('invalid-message', `structuredContent of "${tool.name}" could not be checked against its output schema: ${errorMessage(err)}`, err));
     }
-    const r = v.validate(result.structuredContent);
     if (!r.valid) {
       const first = r.errors.filter(e => e.keyword !== 'properties').slice(0, 3).map(e => `${e.instanceLocation}: ${e.error}`).join('; ');
       throw new RequestError(this.name, 'tools/call', new LocalError('invalid-message', `structuredContent of "${tool.name}" does not match its output schema: ${first || r.errors[0]?.error}`));

@@ -255,10 +255,17 @@ export class JsonRpcConnection implements Disposable {
       case 'notification': return this.handleNotification(c.msg.method, c.msg.params ?? {});
       case 'invalid': {
         this._onDidWarn.fire(`ignored an invalid message: ${c.reason}`);
-        // A request we cannot read still deserves an answer when it has an id.
-        const id = (raw as { id?: unknown } | null)?.id;
-        if (typeof id === 'string' || typeof id === 'number') {
+        const o = raw as { id?: unknown; method?: unknown } | null;
+        const id = o?.id;
+        if (typeof id !== 'string' && typeof id !== 'number') return;
+        if (typeof o?.method === 'string') {
+          // A request we cannot read still deserves an answer.
           this.sendSafe({ jsonrpc: '2.0', id, error: { code: ErrorCode.InvalidRequest, message: c.reason } });
+        } else {
+          // A malformed answer to one of ours (never answered back): fail that request now,
+          // not at its timeout.
+          const p = this.pending.get(id);
+          if (p) this.settle(id, new RequestError(this.name, p.method, new LocalError('invalid-message', `invalid response: ${c.reason}`)));
         }
       }
     }

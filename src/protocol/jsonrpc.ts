@@ -20,7 +20,7 @@ function isId(v: unknown): v is RequestId {
   return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
 }
 function isParams(v: unknown): boolean {
-  return v === undefined || (typeof v === 'object' && v !== null);
+  return v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v));
 }
 
 /** Sorts a parsed value into a request, notification or response, or says why it is none. */

@@ -5,7 +5,7 @@
 
 import {
   array, boolean, compile, discriminatedUnion, literal, looseObject, number, optional, prettifyError, record, string,
-  union, unknown, type ZodMiniType,
+  union, unknown, type ZodMiniType, type core,
 } from 'zod/mini';
 import type * as T from './types.ts';
 
@@ -94,6 +94,21 @@ export const ElicitFormParamsSchema = looseObject({
 export const LoggingMessageParamsSchema = looseObject({ level: string(), logger: optional(string()), data: unknown() });
 export const ResourceUpdatedParamsSchema = looseObject({ uri: string() });
 
+const kindOf = (v: unknown) => v === undefined ? 'nothing' : v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+
+/** What was expected and what came: zod/mini without a locale says only "Invalid input". */
+function describeIssue(issue: core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type': return `expected ${issue.expected}, received ${kindOf(issue.input)}`;
+    case 'invalid_value': return `expected ${issue.values.map(v => JSON.stringify(v)).join(' or ')}, received ${JSON.stringify(issue.input)?.slice(0, 40) ?? kindOf(issue.input)}`;
+    case 'invalid_union': {
+      const { discriminator, options } = issue as { discriminator?: string; options?: unknown[] };
+      return discriminator && options ? `${discriminator} must be one of ${options.map(o => JSON.stringify(o)).join(', ')}` : 'matches none of the allowed shapes';
+    }
+    default: return undefined;
+  }
+}
+
 /** A parse function for JsonRpcConnection.request: validates, or throws a readable message. */
 export function parser<R>(schema: ZodMiniType): (raw: Record<string, unknown>) => R {
   // zod's compiled fast path validates a typical result ~6× faster (tools/list of 2,000
@@ -102,7 +117,7 @@ export function parser<R>(schema: ZodMiniType): (raw: Record<string, unknown>) =
   let fast: ZodMiniType;
   try { fast = compile(schema); } catch { fast = schema; }
   return raw => {
-    const r = fast.safeParse(raw);
+    const r = fast.safeParse(raw, { error: describeIssue });
     if (!r.success) throw new Error(prettifyError(r.error).replace(/\n\s*/g, ' '));
     return r.data as R;
   };

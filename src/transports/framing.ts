@@ -80,9 +80,17 @@ export function parseJsonLine(line: Buffer): ParsedLine {
   let end = line.length;
   if (end > 0 && line[end - 1] === 13) end--; // CRLF
   let begin = 0;
+  // A UTF-8 byte-order mark, as some Windows runtimes write at the start of a stream.
+  if (end >= 3 && line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf) begin = 3;
   while (begin < end && (line[begin] === 32 || line[begin] === 9)) begin++;
   if (begin === end) return undefined;
-  const text = line.toString('utf8', begin, end);
+  let text: string;
+  try {
+    text = line.toString('utf8', begin, end);
+  } catch (err) {
+    // Longer than V8's longest string: report it, never throw out of the stream's 'data' handler.
+    return { ok: false, reason: (err as Error).message, preview: `(${end - begin} bytes)` };
+  }
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (err) {

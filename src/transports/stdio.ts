@@ -2,6 +2,7 @@
 // newline-delimited JSON, forwards stderr as log lines, and shuts down by escalation:
 // close stdin, wait, SIGTERM the process group, wait, SIGKILL the group.
 
+import { constants as bufferConstants } from 'node:buffer';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import { LocalError } from '../protocol/errors.ts';
@@ -19,8 +20,10 @@ export interface StdioTransportOptions {
   cwd?: string;
   /** PATH to use instead of the process's (the login shell's, when VS Code lacks it). */
   pathOverride?: string;
-  /** Largest single message accepted from the server (default 512 MiB). */
+  /** Largest single message accepted from the server (default 512 MiB, at most V8's longest string). */
   maxMessageBytes?: number;
+  /** Most bytes that may wait to be written to the server's stdin before sends fail (default 64 MiB). */
+  maxPendingWriteBytes?: number;
   /** Each step of the shutdown escalation waits this long (default 2 s). */
   shutdownGraceMs?: number;
   /** Base environment (default process.env); for tests. */
@@ -29,7 +32,10 @@ export interface StdioTransportOptions {
   hostName?: string;
 }
 
-const DEFAULT_MAX_MESSAGE = 512 * 1024 * 1024;
+// A line is decoded into one string, so it can be no longer than V8's longest string
+// (2^29 - 24 on 64-bit): 24 bytes less than 512 MiB.
+const DEFAULT_MAX_MESSAGE = Math.min(512 * 1024 * 1024, bufferConstants.MAX_STRING_LENGTH);
+const DEFAULT_MAX_PENDING_WRITE = 64 * 1024 * 1024;
 // The whole process groups we started and have not seen end; killed if the host exits
 // abruptly, so no server outlives it.
 const liveGroups = new Set<number>();
@@ -150,7 +156,7 @@ export class StdioTransport extends TransportBase implements Transport {
       });
 
       this.decoder = new LineDecoder({
-        maxLineBytes: this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE,
+        maxLineBytes: Math.min(this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE, bufferConstants.MAX_STRING_LENGTH),
         onLine: line => this.handleLine(line),
         onOversize: bytes => {
           const mb = ((this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE) / 1048576).toFixed(0);
@@ -170,6 +176,12 @@ export class StdioTransport extends TransportBase implements Transport {
       // Writes to a process that has gone are reported by 'exit'; keep EPIPE from throwing.
       child.stdin!.on('error', err => this.log('debug', `stdin: ${(err as Error).message}`));
 
+      // The leader is gone: end whatever it left in its group now. A helper that inherited
+      // our stdout would otherwise hold the pipe open: 'close' would never come, the crash
+      // would go unnoticed until each request timed out, and close() would wait forever.
+      child.once('exit', () => {
+        if (child.pid && groupAlive(child.pid)) killGroup(child.pid, 'SIGKILL');
+      });
       this.exited = new Promise<void>(done => {
         child.once('close', (code, signal) => {
           const rest = stderrRest + stderrDecoder.end();
@@ -193,7 +205,14 @@ export class StdioTransport extends TransportBase implements Transport {
     if (!stdin || this._state.kind !== 'running' || stdin.destroyed || !stdin.writable) {
       throw new LocalError('transport', 'the server process is not running');
     }
-    stdin.write(JSON.stringify(message) + '\n');
+    const line = JSON.stringify(message) + '\n';
+    // A server that stops reading makes every write wait in our memory. Past the limit, fail
+    // the request at once; one message larger than the limit still goes to an idle pipe.
+    const limit = this.opts.maxPendingWriteBytes ?? DEFAULT_MAX_PENDING_WRITE;
+    if (stdin.writableLength > 0 && stdin.writableLength + Buffer.byteLength(line) > limit) {
+      throw new LocalError('transport', `the server is not reading its stdin: ${(stdin.writableLength / 1048576).toFixed(1)} MiB are waiting to be written (limit ${(limit / 1048576).toFixed(0)} MiB)`);
+    }
+    stdin.write(line);
   }
 
   /**
