@@ -37,7 +37,7 @@ rm -f "$log"
 step "reliability: misbehaving servers, property-based framing tests, the soak (node:test)"
 log="$(mktemp)"
 node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec \
-  test/reliability/broken.test.ts test/reliability/properties.test.ts test/reliability/soak.test.ts 2>&1 | tee "$log"
+  test/reliability/broken.test.ts test/reliability/cli.test.ts test/reliability/properties.test.ts test/reliability/soak.test.ts 2>&1 | tee "$log"
 rp=$(grep -E '^ℹ pass [0-9]+' "$log" | tail -1 | awk '{print $3}'); rf=$(grep -E '^ℹ fail [0-9]+' "$log" | tail -1 | awk '{print $3}')
 [ -n "$rp" ] || { rp=0; rf=$((${rf:-0}+1)); echo "reliability: no summary (runner crashed?)"; }
 passed=$((passed+rp)); failed=$((failed+${rf:-0}))
