@@ -20,54 +20,56 @@ export PATH="$(dirname "$NODE24"):$PATH"
 passed=0; failed=0
 step() { printf '\n=== %s ===\n' "$*"; }
 
+# A check that passes or fails as a whole.
+check() {
+  local what="$1"; shift
+  if "$@"; then passed=$((passed+1)); echo "$what: ok"; else failed=$((failed+1)); echo "$what: FAILED"; fi
+}
+
+# node's test runner; its closing counts are added to ours.
+node_tests() {
+  local log p f; log="$(mktemp)"
+  node --test --test-reporter=spec "$@" 2>&1 | tee "$log"
+  p=$(grep -E '^ℹ pass [0-9]+' "$log" | tail -1 | awk '{print $3}'); f=$(grep -E '^ℹ fail [0-9]+' "$log" | tail -1 | awk '{print $3}')
+  if [ -z "$p" ]; then p=0; f=$((${f:-0}+1)); echo "node --test printed no summary (did the runner crash?)"; fi
+  passed=$((passed+p)); failed=$((failed+${f:-0}))
+  rm -f "$log"
+}
+
+# A command that ends with "N passed, N failed"; a non-zero exit with no failure counted is one.
+counted() {
+  local log rc line f; log="$(mktemp)"
+  "$@" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]}
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+  if [ -n "$line" ]; then
+    f=$(echo "$line" | awk '{print $3}')
+    passed=$((passed+$(echo "$line" | awk '{print $1}'))); failed=$((failed+f))
+    [ "$rc" = 0 ] || [ "$f" != 0 ] || failed=$((failed+1))
+  else
+    failed=$((failed+1)); echo "no summary line (exit $rc)"
+  fi
+  rm -f "$log"
+}
+
 step "type-check (tsc --noEmit)"
-if node node_modules/typescript/bin/tsc -p . --noEmit; then passed=$((passed+1)); echo "type-check: ok"; else failed=$((failed+1)); echo "type-check: FAILED"; fi
+check type-check node node_modules/typescript/bin/tsc -p . --noEmit
 
 step "bundle (esbuild)"
-if node esbuild.mjs; then passed=$((passed+1)); else failed=$((failed+1)); echo "bundle: FAILED"; fi
+check bundle node esbuild.mjs
 
 step "unit and core integration tests (node:test)"
-log="$(mktemp)"
-node --test --test-concurrency=2 --test-timeout=180000 --test-reporter=spec 'test/unit/**/*.test.ts' 2>&1 | tee "$log"
-up=$(grep -E '^ℹ pass [0-9]+' "$log" | tail -1 | awk '{print $3}'); uf=$(grep -E '^ℹ fail [0-9]+' "$log" | tail -1 | awk '{print $3}')
-[ -n "$up" ] || { up=0; uf=$((${uf:-0}+1)); echo "unit tests: no summary (runner crashed?)"; }
-passed=$((passed+up)); failed=$((failed+${uf:-0}))
-rm -f "$log"
+node_tests --test-concurrency=2 --test-timeout=180000 'test/unit/**/*.test.ts'
 
 step "reliability: misbehaving servers, property-based framing tests, the soak (node:test)"
-log="$(mktemp)"
-node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec \
-  test/reliability/broken.test.ts test/reliability/cli.test.ts test/reliability/properties.test.ts test/reliability/soak.test.ts 2>&1 | tee "$log"
-rp=$(grep -E '^ℹ pass [0-9]+' "$log" | tail -1 | awk '{print $3}'); rf=$(grep -E '^ℹ fail [0-9]+' "$log" | tail -1 | awk '{print $3}')
-[ -n "$rp" ] || { rp=0; rf=$((${rf:-0}+1)); echo "reliability: no summary (runner crashed?)"; }
-passed=$((passed+rp)); failed=$((failed+${rf:-0}))
-rm -f "$log"
+node_tests --test-concurrency=1 --test-timeout=600000 \
+  test/reliability/broken.test.ts test/reliability/cli.test.ts test/reliability/properties.test.ts test/reliability/soak.test.ts
 
 step "conformance (@modelcontextprotocol/conformance client scenarios)"
-log="$(mktemp)"
-node test/conformance/run.mjs 2>&1 | tee "$log"
-line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
-if [ -n "$line" ]; then
-  passed=$((passed+$(echo "$line" | awk '{print $1}'))); failed=$((failed+$(echo "$line" | awk '{print $3}')))
-else
-  failed=$((failed+1)); echo "conformance: no summary line"
-fi
-rm -f "$log"
+counted node test/conformance/run.mjs
 
 if [ "$run_e2e" = 1 ]; then
   step "end-to-end in a real VS Code (code-server + Chromium)"
-  log="$(mktemp)"
-  bash scripts/e2e.sh 2>&1 | tee "$log"
-  rc=${PIPESTATUS[0]}
-  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
-  if [ -n "$line" ]; then
-    ep=$(echo "$line" | awk '{print $1}'); ef=$(echo "$line" | awk '{print $3}')
-    passed=$((passed+ep)); failed=$((failed+ef))
-    [ "$rc" = 0 ] || [ "$ef" != 0 ] || failed=$((failed+1))
-  else
-    failed=$((failed+1)); echo "e2e: no summary line (exit $rc)"
-  fi
-  rm -f "$log"
+  counted bash scripts/e2e.sh
 fi
 
 echo
