@@ -102,12 +102,16 @@ export class McpClient implements Disposable {
     return tools;
   }
 
-  async callTool(name: string, args: Record<string, unknown> = {}, options?: RequestOptions): Promise<CallToolResult> {
-    this.require('tools', 'tools/call');
-    const result = await this.generation.request(this.connection, 'tools/call', { name, arguments: args }, { ...options, parse: parse.callTool });
+  callTool(name: string, args: Record<string, unknown> = {}, options?: RequestOptions): Promise<CallToolResult> {
+    if (!this.has('tools')) return Promise.reject(this.unsupported('tools/call', 'tools'));
+    const call = this.generation.request(this.connection, 'tools/call', { name, arguments: args }, { ...options, parse: parse.callTool });
+    // The hot path hands back the request's own promise: no extra promise and tick per call.
     const tool = this.toolsByName.get(name);
-    if (tool?.outputSchema && !result.isError) this.checkStructured(tool, result);
-    return result;
+    if (!tool?.outputSchema) return call;
+    return call.then(result => {
+      if (!result.isError) this.checkStructured(tool, result);
+      return result;
+    });
   }
 
   async listResources(options?: RequestOptions): Promise<Resource[]> {

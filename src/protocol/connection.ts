@@ -135,12 +135,10 @@ export class JsonRpcConnection implements Disposable {
         signal.addEventListener('abort', onAbort, { once: true });
         p.cleanup = () => signal.removeEventListener('abort', onAbort);
       }
-      const failed = (err: unknown) => this.settle(id, new RequestError(this.name, method,
-        err instanceof LocalError ? err : new LocalError('transport', `could not send: ${errorMessage(err)}`, err)));
       try {
-        this.send(message)?.catch(failed);
+        this.send(message)?.catch(err => this.failSend(id, method, err));
       } catch (err) {
-        failed(err);
+        this.failSend(id, method, err);
       }
     });
   }
@@ -193,6 +191,10 @@ export class JsonRpcConnection implements Disposable {
     p.cleanup?.();
     if (error !== undefined) p.reject(error);
     else p.resolve(value);
+  }
+
+  private failSend(id: RequestId, method: string, err: unknown): void {
+    this.settle(id, new RequestError(this.name, method, err instanceof LocalError ? err : new LocalError('transport', `could not send: ${errorMessage(err)}`, err)));
   }
 
   private cancelPending(id: RequestId, cause: LocalError, reason: string): void {
