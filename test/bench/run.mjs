@@ -54,7 +54,7 @@ const fmt = (v, digits = 1) => Number.isFinite(v) ? v.toFixed(digits) : '—';
 const cell = (s, d = 1) => s.failed ? `fails: ${s.failed.replace(/\|/g, '/').slice(0, 60)}` : `${fmt(s.median, d)} (${fmt(s.min, d)}–${fmt(s.max, d)})`;
 const names = { floor: 'floor (raw NDJSON)', raw: 'raw node:http keep-alive', ours: '**MCP Host**', sdk1: 'SDK 1.x client', sdk2: 'SDK 2.x client', bare: '20 bare `node` processes' };
 
-const N = QUICK ? { seq: 1000, tput: 5000, http: 300, list: 10 } : { seq: 5000, tput: 20000, http: 1500, list: 30 };
+const N = QUICK ? { seq: 1000, tput: 5000, http: 300, list: 10 } : { seq: 5000, tput: 100000, http: 1500, list: 50 };
 const stdioClients = ['floor', 'ours', 'sdk1', 'sdk2'];
 const httpClients = ['raw', 'ours', 'sdk1', 'sdk2'];
 const sections = [];
@@ -90,7 +90,7 @@ for (const server of ['floor', 'sdk']) {
 // 2. Streamable HTTP against the same SDK-built server.
 {
   const seq = measure('http seq', httpClients, { server: 'sdk', transport: 'http', scenario: 'seq', n: N.http }, true);
-  const tput = measure('http 64-in-flight', httpClients, { server: 'sdk', transport: 'http', scenario: 'tput', n: N.http * 2 }, false);
+  const tput = measure('http 64-in-flight', httpClients, { server: 'sdk', transport: 'http', scenario: 'tput', n: N.http * 2, warmup: 500 }, false);
   const r = latencyTable('Streamable HTTP `tools/call` against the SDK 1.x server (JSON answers)', httpClients, seq, tput, 'raw');
   const o = r('ours');
   ratios.push({ label: 'HTTP latency ÷ raw node:http', value: o.lat, target: 1.3, better: 'lower' });
@@ -150,7 +150,8 @@ const md = `# Benchmarks
 
 Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} (${cpu}, ${(await import('node:os')).cpus().length} vCPUs, Node ${process.version}).
 ${REPEATS} interleaved repeats per figure${QUICK ? ' (quick mode: fewer calls)' : ''}; medians with min–max. Latency is measured with client
-and server pinned to one CPU (\`taskset -c 0\`); throughput with 64 calls in flight, unpinned; client
+and server pinned to one CPU (\`taskset -c 0\`); throughput with 64 calls in flight, unpinned, at steady
+state (${N.tput.toLocaleString('en')} calls after a 5,000-call warm-up, for every client alike); client
 CPU time per call from \`process.cpuUsage()\` in the client's own process (servers are children),
 the steadiest of the three. Ratios are to the baseline measured in the same run.
 
