@@ -81,6 +81,24 @@ try {
     browser = await launchBrowser();
     const wb = await Workbench.open(browser, url);
     log(`workbench loaded in ${wb.loadMs} ms`);
+    // Servers start at activation, so their consent dialogs (one per workspace server, on
+    // a fresh browser profile) can come before anything else, and a modal blocks every
+    // click: answer them first — at most 25 s, in case consent was remembered.
+    const workspaceServers = Object.keys(JSON.parse(fs.readFileSync(path.join(workspace, '.vscode', 'mcp.json'), 'utf8')).servers).length;
+    let answered = 0;
+    let quietSince = Date.now();
+    for (const end = Date.now() + 25000; Date.now() < end && !(answered >= workspaceServers && Date.now() - quietSince > 1500);) {
+      const d = await wb.dialogState();
+      if (d) {
+        if (/^Start MCP server ".*" defined by this workspace\?$/.test(d.text) && d.buttons.includes('Allow')) {
+          log(`answering "${d.text}" → Allow`);
+          await wb.clickDialogButton('Allow');
+          answered++;
+        }
+        quietSince = Date.now();
+      }
+      await sleep(200);
+    }
     await wb.openViewContainer('MCP Host');
     const pane = wb.pane('Servers');
     await pane.waitFor({ state: 'visible', timeout: 20000 });
