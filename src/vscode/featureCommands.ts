@@ -71,26 +71,38 @@ function notRunning(server: ManagedServer): Error {
   return new Error(why);
 }
 
+/**
+ * The second step of Call Tool and Get Prompt: one of the server's named items, picked by
+ * the user; undefined when there is nothing to pick (said why) or the pick was dismissed.
+ */
+async function pickNamed(
+  services: HostServices, server: ManagedServer,
+  what: { method: string; command: string; noun: string; items: Array<{ label: string; description?: string; detail?: string; value: string }> },
+): Promise<string | undefined> {
+  if (!running(server)) { reportFailure(services, server, what.method, notRunning(server)); return undefined; }
+  if (!what.items.length) { void vscode.window.showInformationMessage(`MCP Host: ${server.definition.name} has no ${what.noun}s.`); return undefined; }
+  const picked = await pickOne({
+    title: `MCP Host: ${what.command} — ${server.definition.name}`,
+    placeholder: `Pick a ${what.noun}`,
+    ignoreFocusOut: false,
+    matchOnDescription: true,
+    matchOnDetail: true,
+    items: what.items,
+  });
+  return picked?.value;
+}
+
 export async function callToolCommand(services: HostServices, arg?: unknown, toolArg?: unknown, argsArg?: unknown): Promise<CallToolResult | undefined> {
   const server = await resolveServer(services.manager, arg, {
     title: 'MCP Host: Call Tool — pick a server', filter: running, skipSingle: true, none: 'MCP Host: no MCP server is running.',
   });
   if (!server) return undefined;
   let name = isTreeNode(arg) && arg.kind === 'tool' ? arg.name : typeof toolArg === 'string' ? toolArg : undefined;
-  if (!name) {
-    if (!running(server)) { reportFailure(services, server, 'tools/list', notRunning(server)); return undefined; }
-    if (!server.tools.length) { void vscode.window.showInformationMessage(`MCP Host: ${server.definition.name} has no tools.`); return undefined; }
-    const picked = await pickOne({
-      title: `MCP Host: Call Tool — ${server.definition.name}`,
-      placeholder: 'Pick a tool',
-      ignoreFocusOut: false,
-      matchOnDescription: true,
-      matchOnDetail: true,
-      items: server.tools.map(t => ({ label: t.name, description: t.title ?? t.annotations?.title, detail: t.description, value: t.name })),
-    });
-    if (!picked) return undefined;
-    name = picked.value;
-  }
+  name ??= await pickNamed(services, server, {
+    method: 'tools/list', command: 'Call Tool', noun: 'tool',
+    items: server.tools.map(t => ({ label: t.name, description: t.title ?? t.annotations?.title, detail: t.description, value: t.name })),
+  });
+  if (!name) return undefined;
   const tool = server.tools.find(t => t.name === name);
   let args: Record<string, unknown> | undefined;
   if (isPlainObject(argsArg)) args = argsArg;
@@ -181,20 +193,11 @@ export async function getPromptCommand(services: HostServices, arg?: unknown, na
   });
   if (!server) return undefined;
   let name = isTreeNode(arg) && arg.kind === 'prompt' ? arg.name : typeof nameArg === 'string' ? nameArg : undefined;
-  if (!name) {
-    if (!running(server)) { reportFailure(services, server, 'prompts/list', notRunning(server)); return undefined; }
-    if (!server.prompts.length) { void vscode.window.showInformationMessage(`MCP Host: ${server.definition.name} has no prompts.`); return undefined; }
-    const picked = await pickOne({
-      title: `MCP Host: Get Prompt — ${server.definition.name}`,
-      placeholder: 'Pick a prompt',
-      ignoreFocusOut: false,
-      matchOnDescription: true,
-      matchOnDetail: true,
-      items: server.prompts.map(p => ({ label: p.name, description: p.title, detail: p.description, value: p.name })),
-    });
-    if (!picked) return undefined;
-    name = picked.value;
-  }
+  name ??= await pickNamed(services, server, {
+    method: 'prompts/list', command: 'Get Prompt', noun: 'prompt',
+    items: server.prompts.map(p => ({ label: p.name, description: p.title, detail: p.description, value: p.name })),
+  });
+  if (!name) return undefined;
   const prompt = server.prompts.find(p => p.name === name);
   let args: Record<string, string> | undefined;
   if (isPlainObject(argsArg)) args = Object.fromEntries(Object.entries(argsArg).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
