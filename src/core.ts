@@ -40,6 +40,11 @@ export { parseMcpConfig, parseSettingsConfig, resolveServers, offsetToPosition, 
 export type { ConfigInput, ConfigProblem, ParsedConfig, RawServerEntry, ResolvedConfig, VariableContext } from './host/config.ts';
 export { resolveLoginShellPath } from './host/shellPath.ts';
 export { createTransport } from './host/transportFactory.ts';
+export { Redactor, redactPatterns, redactUrl, definitionSecrets, secretArgumentValues, isSecretName, isSecretEnvName } from './host/redaction.ts';
+export { inspectLaunch, workspaceReach, describeForConsent } from './host/launchTrust.ts';
+export type { LaunchInspection, WorkspaceReach, InspectOptions } from './host/launchTrust.ts';
+export { ConsentGate, NOT_TRUSTED, NO_CONSENT, SUPERSEDED } from './host/consent.ts';
+export type { ConsentStore, ConsentQuestion, ConsentGateOptions } from './host/consent.ts';
 export type { TransportFactoryOptions } from './host/transportFactory.ts';
 export { expandTemplate, templateVariables } from './protocol/uriTemplate.ts';
 export type { TemplateVariable } from './protocol/uriTemplate.ts';

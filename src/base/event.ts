@@ -33,13 +33,33 @@ export const Event = {
   },
 };
 
+let unexpectedErrorHandler: (err: unknown) => void = err => {
+  // A listener's bug must not take the process down (the CLI, the extension host): say it.
+  try { console.error('mcp-host: a listener failed:', err); } catch { /* nowhere to report */ }
+};
+
+/**
+ * Where errors thrown by event listeners go (the embedding's log); returns the previous
+ * handler. The default writes to stderr. Never rethrown: one bad listener must not
+ * crash the CLI or stop the other listeners.
+ */
+export function setUnexpectedErrorHandler(handler: (err: unknown) => void): (err: unknown) => void {
+  const previous = unexpectedErrorHandler;
+  unexpectedErrorHandler = handler;
+  return previous;
+}
+
+export function onUnexpectedError(err: unknown): void {
+  try { unexpectedErrorHandler(err); } catch { /* the handler itself failed; nothing else to do */ }
+}
+
 export class Emitter<T> implements Disposable {
   // Copy-on-write: subscribing replaces the array, so fire() iterates without copying
   // (it runs once per message on the hot path).
   private listeners: ReadonlyArray<(e: T) => void> | undefined = [];
   private onListenerError: (err: unknown) => void;
 
-  constructor(onListenerError: (err: unknown) => void = err => queueMicrotask(() => { throw err; })) {
+  constructor(onListenerError: (err: unknown) => void = onUnexpectedError) {
     this.onListenerError = onListenerError;
   }
 

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { applyEdits, getNodeValue, modify, parse as parseJsonc, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { isSecretEnvName, redactUrl } from './redaction.ts';
 import type { ServerDefinition, ServerLaunch, ServerScope } from './types.ts';
 
 export interface ConfigInput {
@@ -135,6 +136,11 @@ export interface VariableContext {
   env: Record<string, string | undefined>;
   /** Asks for `${input:ID}` (once per id; the embedding caches and keeps secrets). */
   resolveInput(id: string, input: ConfigInput | undefined): Promise<string>;
+  /**
+   * Told of every value that is a secret: a `password` input's, a `${env:NAME}` whose name
+   * looks like a credential's. The embedding's redactor masks them from then on.
+   */
+  onSecret?(value: string): void;
 }
 
 export interface ResolvedConfig {
@@ -163,7 +169,12 @@ export async function resolveServers(parsed: ParsedConfig, scope: ServerScope, s
         }
         return out + s.slice(last);
       };
-      const launch = await buildLaunch(entry.value, resolveString, problem, scope === 'workspace' ? ctx.workspaceFolder : undefined);
+      // Relative paths and the default working directory: the defining folder for a
+      // workspace server; the home directory for a user server, so that a user-level
+      // definition never runs in (or reads from) a repository unless it says so with
+      // `${workspaceFolder}` — which the start gate then treats as using the workspace.
+      const base = scope === 'workspace' ? ctx.workspaceFolder : os.homedir();
+      const launch = await buildLaunch(entry.value, resolveString, problem, base);
       if (!launch) continue;
       const fingerprint = createHash('sha256').update(JSON.stringify({ scope, folder: source.folder, name: entry.name, value: entry.value })).digest('hex').slice(0, 32);
       definitions.push({
@@ -190,8 +201,17 @@ async function resolveVariable(name: string, ctx: VariableContext, inputs: Map<s
     case 'workspaceFolderBasename': return ctx.workspaceFolder ? path.basename(ctx.workspaceFolder) : undefined;
     case 'userHome': return os.homedir();
     case 'pathSeparator': case '/': return path.sep;
-    case 'env': return ctx.env[arg] ?? '';
-    case 'input': return ctx.resolveInput(arg, inputs.get(arg));
+    case 'env': {
+      const value = ctx.env[arg] ?? '';
+      if (value && isSecretEnvName(arg)) ctx.onSecret?.(value);
+      return value;
+    }
+    case 'input': {
+      const input = inputs.get(arg);
+      const value = await ctx.resolveInput(arg, input);
+      if (input?.password) ctx.onSecret?.(value);
+      return value;
+    }
     default:
       problem(`unknown variable \${${name}}`, 'warning');
       return undefined;
@@ -250,8 +270,41 @@ export function offsetToPosition(text: string, offset: number): { line: number; 
 
 /** The launch as a user reads it: the exact command line, or the URL. */
 export function describeLaunch(launch: ServerLaunch): string {
-  if (launch.type !== 'stdio') return `${launch.type.toUpperCase()} ${launch.url}`;
+  if (launch.type !== 'stdio') return `${launch.type.toUpperCase()} ${redactUrl(launch.url)}`;
   const quote = (a: string) => /[\s"'$`\\]/.test(a) || a === '' ? JSON.stringify(a) : a;
   const parts = [launch.command, ...launch.args].map(quote).join(' ');
   return launch.cwd ? `${parts}  (in ${launch.cwd})` : parts;
+}
+
+/**
+ * The key a file keeps its servers under: VS Code's `servers`, or Claude Desktop's
+ * `mcpServers` when the file uses that shape (the loader reads both; `servers` wins).
+ */
+export function serversKey(text: string): 'servers' | 'mcpServers' {
+  const parsed = parseJsonc(text) as Record<string, unknown> | undefined;
+  if (parsed && typeof parsed === 'object' && !('servers' in parsed) && parsed.mcpServers && typeof parsed.mcpServers === 'object') return 'mcpServers';
+  return 'servers';
+}
+
+/** The names of the servers a config file defines (under whichever key it uses). */
+export function configServerNames(text: string): string[] {
+  const parsed = parseJsonc(text) as Record<string, unknown> | undefined;
+  const servers = parsed?.[serversKey(text)];
+  return servers && typeof servers === 'object' && !Array.isArray(servers) ? Object.keys(servers) : [];
+}
+
+/**
+ * `text` with a server added under the key the file already uses, keeping its comments,
+ * its formatting and every server already there.
+ */
+export function addServerToConfigText(text: string, name: string, entry: Record<string, unknown>): string {
+  const edits = modify(text, [serversKey(text), name], entry, { formattingOptions: formattingFor(text) });
+  return applyEdits(text, edits);
+}
+
+function formattingFor(text: string): { insertSpaces: boolean; tabSize: number; eol: string } {
+  const indent = /^([ \t]+)\S/m.exec(text)?.[1];
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  if (!indent || indent.startsWith('\t')) return { insertSpaces: false, tabSize: 4, eol };
+  return { insertSpaces: true, tabSize: indent.length, eol };
 }

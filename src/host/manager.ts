@@ -4,7 +4,7 @@
 
 import { Disposable, Emitter, type Event } from '../base/event.ts';
 import { ManagedServerImpl } from './server.ts';
-import type { ManagedServer, ServerDefinition, ServerManagerOptions } from './types.ts';
+import { sameLaunch, type ManagedServer, type ServerDefinition, type ServerManagerOptions } from './types.ts';
 
 export class ServerManager {
   private readonly options: ServerManagerOptions;
@@ -22,7 +22,13 @@ export class ServerManager {
 
   constructor(options: ServerManagerOptions) {
     this.options = options;
+    // Servers are told only of real changes: VS Code fires folder events that leave the
+    // list as it was (a folder renamed back, a reordering that is undone).
+    let lastRoots = options.roots ? JSON.stringify(options.roots.roots()) : '';
     this.rootsSub = options.roots?.onDidChangeRoots(() => {
+      const now = JSON.stringify(options.roots!.roots());
+      if (now === lastRoots) return;
+      lastRoots = now;
       for (const s of this.map.values()) {
         const c = s.currentClient;
         if (c) try { c.notify('notifications/roots/list_changed'); } catch { /* it is going away */ }
@@ -43,6 +49,7 @@ export class ServerManager {
   setDefinitions(defs: readonly ServerDefinition[], options: { autoStart: boolean }): void {
     if (this.disposed) return;
     const next = new Map(defs.map(d => [d.id, d]));
+    for (const d of defs) this.options.redactor?.addDefinition(d);
     let changedSet = false;
     for (const [id, server] of this.map) {
       if (!next.has(id)) {
@@ -64,7 +71,7 @@ export class ServerManager {
         ]);
         changedSet = true;
         if (options.autoStart) void server.start();
-      } else if (existing.definition.fingerprint !== def.fingerprint || JSON.stringify(existing.definition.launch) !== JSON.stringify(def.launch)) {
+      } else if (!sameLaunch(existing.definition, def)) {
         const wasActive = existing.state.kind === 'running' || existing.state.kind === 'starting' || existing.state.kind === 'error';
         existing.setDefinition(def);
         if (wasActive) void existing.restart();

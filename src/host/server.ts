@@ -1,17 +1,19 @@
 // One managed server: its lifecycle (stopped → starting → running, error with backoff
-// restarts), its lists, and the answers to its requests. Each launch owns a disposable
-// store; a launch that finishes after it was stopped is closed at once.
+// restarts), its lists, and what a new session is told again. Each launch owns a
+// disposable store; a launch that finishes after it was stopped is closed at once. What
+// the connection answers and listens to is in serverHandlers.ts.
 
 import { DisposableStore, Emitter, type Event } from '../base/event.ts';
 import { McpClient } from '../protocol/client.ts';
-import { ErrorCode, LocalError, RequestError, WireError, errorMessage } from '../protocol/errors.ts';
-import { parse } from '../protocol/schemas.ts';
+import { LocalError, RequestError, errorMessage } from '../protocol/errors.ts';
 import type {
-  CallToolResult, ClientCapabilities, CompleteResult, CompletionReference, ElicitUrlParams, GetPromptResult, Implementation, LoggingLevel,
+  CallToolResult, ClientCapabilities, CompleteResult, CompletionReference, GetPromptResult, Implementation, LoggingLevel,
   Prompt, ReadResourceResult, Resource, ResourceTemplate, ServerCapabilities, Tool,
 } from '../protocol/types.ts';
+import type { Transport } from '../transports/transport.ts';
+import { registerServerHandlers, traceText, urlElicitationsOf } from './serverHandlers.ts';
 import { createTransport } from './transportFactory.ts';
-import type { CallOptions, LogEntry, LogLevel, ManagedServer, ServerDefinition, ServerManagerOptions, ServerRef, ServerState } from './types.ts';
+import { sameLaunch, type CallOptions, type LogEntry, type LogLevel, type ManagedServer, type ServerDefinition, type ServerManagerOptions, type ServerRef, type ServerState } from './types.ts';
 
 const DEFAULT_RESTART = { maxTries: 5, initialDelayMs: 1000, maxDelayMs: 30_000 };
 /** A server that ran this long before crashing gets a fresh set of restart tries. */
@@ -25,12 +27,22 @@ export class ManagedServerImpl implements ManagedServer {
   private launch: DisposableStore | undefined;
   private launchAbort: AbortController | undefined;
   private starting: Promise<void> | undefined;
+  /** The launch the pending start belongs to. */
+  private startingLaunch: DisposableStore | undefined;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private restartAttempts = 0;
   private runningSince = 0;
   private stopping: Promise<void> | undefined;
-  private awaitingGate = false;
+  /** The launch whose start is waiting on the gate (the user's consent). */
+  private gating: DisposableStore | undefined;
   private stoppingClient: McpClient | undefined;
+  /** The transport of a start still in its handshake: a second Stop kills it. */
+  private startingTransport: Transport | undefined;
+  /** What a new session (after the server forgot ours) must be told again. */
+  private readonly subscribed = new Set<string>();
+  private logLevel: LoggingLevel | undefined;
+  /** The transport's word while running: the server→client stream is down. */
+  private notice: string | undefined;
   private disposed = false;
   /** Log JSON-RPC traffic at trace level (costs a stringify per message, so off by default). */
   traceTraffic = false;
@@ -75,17 +87,23 @@ export class ManagedServerImpl implements ManagedServer {
 
   private startInternal(): Promise<void> {
     if (this.disposed) return Promise.resolve();
-    if (this.starting) return this.starting;
+    // A start still waiting on the user for a launch that was stopped (or whose definition
+    // was replaced) is not this start: it will return without effect, and this one asks
+    // about the current definition.
+    if (this.starting && this.startingLaunch && !this.startingLaunch.isDisposed) return this.starting;
     if (this._state.kind === 'running') return Promise.resolve();
     this.clearRestartTimer();
-    this.starting = this.doStart().finally(() => { this.starting = undefined; });
-    return this.starting;
+    const p: Promise<void> = this.doStart().finally(() => {
+      if (this.starting === p) { this.starting = undefined; this.startingLaunch = undefined; }
+    });
+    this.starting = p;
+    return p;
   }
 
   /** Graceful stop; a second stop while the first still waits kills the process tree. */
   stop(reason?: string): Promise<void> {
     if (this.stopping) {
-      void this.stoppingClient?.transport.kill?.();
+      void (this.stoppingClient?.transport ?? this.startingTransport)?.kill?.();
       return this.stopping;
     }
     this.stopping = (async () => {
@@ -114,6 +132,9 @@ export class ManagedServerImpl implements ManagedServer {
   // ---- features ----
 
   async callTool(name: string, args: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult> {
+    // Arguments the tool's schema calls secret (`format: password`, `writeOnly`) are masked
+    // in the trace and every log from now on, whoever passed them.
+    this.opts.redactor?.addArguments(this.tools.find(t => t.name === name)?.inputSchema, args);
     try {
       return await this.running('tools/call').callTool(name, args, options);
     } catch (err) {
@@ -138,11 +159,18 @@ export class ManagedServerImpl implements ManagedServer {
   async complete(ref: CompletionReference, argument: { name: string; value: string }, context?: Record<string, string>, options?: CallOptions): Promise<CompleteResult> {
     return this.running('completion/complete').complete(ref, argument, context, options);
   }
-  async subscribe(uri: string): Promise<void> { return this.running('resources/subscribe').subscribe(uri); }
-  async unsubscribe(uri: string): Promise<void> { return this.running('resources/unsubscribe').unsubscribe(uri); }
+  async subscribe(uri: string): Promise<void> {
+    await this.running('resources/subscribe').subscribe(uri);
+    this.subscribed.add(uri);
+  }
+  async unsubscribe(uri: string): Promise<void> {
+    this.subscribed.delete(uri);
+    return this.running('resources/unsubscribe').unsubscribe(uri);
+  }
   async setLogLevel(level: LoggingLevel): Promise<void> {
     const c = this.currentClient;
     if (!c?.has('logging')) return;
+    this.logLevel = level;
     await c.setLoggingLevel(level);
   }
 
@@ -162,11 +190,14 @@ export class ManagedServerImpl implements ManagedServer {
     const abort = new AbortController();
     this.launch = store;
     this.launchAbort = abort;
+    this.startingLaunch = store;
     this.setState({ kind: 'starting' });
-    this.awaitingGate = true;
-    const gate = this.opts.gate ? await this.opts.gate(def).catch(err => `could not check consent: ${errorMessage(err)}`).finally(() => { this.awaitingGate = false; }) : true;
-    this.awaitingGate = false;
-    if (store.isDisposed || this.disposed || this.def !== def) return;
+    this.gating = store;
+    const gate = this.opts.gate ? await this.opts.gate(def, abort.signal).catch(err => `could not check consent: ${errorMessage(err)}`) : true;
+    if (this.gating === store) this.gating = undefined;
+    // A reload while the user decided (saving mcp.json, or Add Server writing it) hands us
+    // an equal definition: that is not a change; only a different launch would be.
+    if (store.isDisposed || this.disposed || !sameLaunch(this.def, def)) return;
     if (gate !== true) {
       this.launch = undefined;
       this.launchAbort = undefined;
@@ -175,9 +206,14 @@ export class ManagedServerImpl implements ManagedServer {
       return;
     }
     let client: McpClient;
+    let transport: Transport | undefined;
     try {
-      const transport = await createTransport(def.launch, { resolvePath: this.opts.resolvePath, maxMessageBytes: this.opts.maxMessageBytes });
+      transport = await createTransport(def.launch, { resolvePath: this.opts.resolvePath, maxMessageBytes: this.opts.maxMessageBytes, httpReconnect: this.opts.httpReconnect });
       if (store.isDisposed) { await transport.close(); return; }
+      this.startingTransport = transport;
+      this.notice = undefined;
+      this.subscribed.clear(); // a new process or session: the view subscribes again once running
+      store.add(transport.onDidChangeState(s => { if (s.kind === 'running') this.setNotice(s.notice, store); }));
       store.add(transport.onDidLog(l => {
         if (l.source === 'stderr') this.log('info', 'stderr', l.message);
         else this.log(l.level, 'host', l.message);
@@ -194,7 +230,13 @@ export class ManagedServerImpl implements ManagedServer {
           store.add(conn.onDidTrace(t => {
             if (this.traceTraffic) this.log('trace', 'traffic', `${t.direction === 'send' ? '→' : '←'} ${traceText(t.message, t.direction)}`);
           }));
-          this.registerHandlers(conn, store);
+          registerServerHandlers(conn, store, {
+            ref: this.ref,
+            options: this.opts,
+            log: (level, source, message) => this.log(level, source, message),
+            relist: async what => { const c = this.client; if (c && !store.isDisposed) await this.refreshLists(c, what); },
+            updated: uri => this._onDidUpdateResource.fire(uri),
+          });
         },
       });
     } catch (err) {
@@ -207,9 +249,12 @@ export class ManagedServerImpl implements ManagedServer {
       this.log('error', 'host', `failed to start: ${message}${te?.stderrTail ? `\n${te.stderrTail}` : ''}`);
       // A restart after a crash keeps backing off (a remote briefly down); a first start
       // that fails waits for the user, who likely has a configuration to fix.
-      if (this.restartAttempts > 0) this.scheduleRestart(message, te);
+      // Refused authorization (401/403) is not retried: only new credentials change it.
+      if (this.restartAttempts > 0 && (cause as LocalError | undefined)?.code !== 'auth') this.scheduleRestart(message, te);
       else this.setState({ kind: 'error', message, exitCode: te?.exitCode, stderrTail: te?.stderrTail });
       return;
+    } finally {
+      if (transport && this.startingTransport === transport) this.startingTransport = undefined;
     }
     if (store.isDisposed || this.disposed) {
       await client.close();
@@ -220,11 +265,44 @@ export class ManagedServerImpl implements ManagedServer {
     store.add(client.onDidClose(reason => {
       if (this.client === client && this.launch === store) this.onCrash(reason);
     }));
+    store.add(client.onDidReconnect(() => { if (this.client === client) void this.restoreSession(client, store); }));
     this.log('info', 'host', `connected to ${client.serverInfo.name} ${client.serverInfo.version} (protocol ${client.protocolVersion})`);
     await this.refreshLists(client);
     if (store.isDisposed || this.client !== client) return;
     this.runningSince = Date.now();
-    this.setState({ kind: 'running' });
+    this.setState(this.runningState());
+  }
+
+  /** Running, with the transport's notice if it has one. */
+  private runningState(): ServerState {
+    return this.notice ? { kind: 'running', notice: this.notice } : { kind: 'running' };
+  }
+
+  private setNotice(notice: string | undefined, store: DisposableStore): void {
+    // The server's words (a body excerpt) reach tooltips and the API.
+    const redact = this.opts.redactor?.redact;
+    if (notice !== undefined && redact) notice = redact(notice);
+    if (this.launch !== store || this.notice === notice) return;
+    this.notice = notice;
+    if (this._state.kind === 'running') this.setState(this.runningState());
+  }
+
+  /**
+   * The server forgot our session and the client established a new one: tell the new
+   * session what the old one held (resource subscriptions, the log level), and list
+   * again, since anything may have changed.
+   */
+  private async restoreSession(client: McpClient, store: DisposableStore): Promise<void> {
+    this.log('info', 'host', `the server ended the session; a new one is established (protocol ${client.protocolVersion})`);
+    const jobs: Promise<void>[] = [];
+    const attempt = (what: string, job: Promise<void>) => {
+      jobs.push(job.catch(err => this.log('warning', 'host', `could not restore ${what} in the new session: ${errorMessage(err)}`)));
+    };
+    if (client.capabilities.resources?.subscribe) for (const uri of this.subscribed) attempt(`the subscription to ${uri}`, client.subscribe(uri));
+    if (this.logLevel && client.has('logging')) attempt(`log level ${this.logLevel}`, client.setLoggingLevel(this.logLevel));
+    await Promise.all(jobs);
+    if (store.isDisposed || this.client !== client) return;
+    await this.refreshLists(client);
   }
 
   private clientCapabilities(): ClientCapabilities {
@@ -235,69 +313,26 @@ export class ManagedServerImpl implements ManagedServer {
     return caps;
   }
 
-  private registerHandlers(conn: McpClient['connection'], store: DisposableStore): void {
-    const { roots, sampling, elicitation } = this.opts;
-    if (roots) store.add(conn.onRequest('roots/list', () => ({ roots: roots.roots() })));
-    if (sampling) {
-      store.add(conn.onRequest('sampling/createMessage', (params, ctx) => {
-        const p = validParams('sampling/createMessage', parse.createMessageParams, params);
-        this.log('info', 'host', `sampling request (${p.messages.length} message(s), maxTokens ${p.maxTokens})`);
-        return sampling.createMessage(this.ref, p, ctx.signal);
-      }));
-    }
-    if (elicitation) {
-      store.add(conn.onRequest('elicitation/create', (params, ctx) => {
-        const p = validParams('elicitation/create', parse.elicitParams, params);
-        this.log('info', 'host', `elicitation request (${p.mode ?? 'form'}): ${p.message}`);
-        return elicitation.elicit(this.ref, p, ctx.signal);
-      }));
-    }
-    // A burst of list_changed gives one refresh now and one after it, not one per notification.
-    const relist = (what: 'tools' | 'resources' | 'prompts') => {
-      let asked = 0;
-      let running = false;
-      return () => {
-        asked++;
-        if (running) return;
-        running = true;
-        void (async () => {
-          try {
-            for (let done = -1; done !== asked;) {
-              done = asked;
-              const c = this.client;
-              if (!c || store.isDisposed) return;
-              await this.refreshLists(c, what);
-            }
-          } finally {
-            running = false;
-          }
-        })();
-      };
-    };
-    store.add(conn.onNotification('notifications/tools/list_changed', relist('tools')));
-    store.add(conn.onNotification('notifications/resources/list_changed', relist('resources')));
-    store.add(conn.onNotification('notifications/prompts/list_changed', relist('prompts')));
-    store.add(conn.onNotification('notifications/resources/updated', params => {
-      this._onDidUpdateResource.fire(parse.resourceUpdated(params).uri);
-    }));
-    store.add(conn.onNotification('notifications/message', params => {
-      const m = parse.loggingMessage(params);
-      const text = typeof m.data === 'string' ? m.data : JSON.stringify(m.data);
-      this.log(mapLevel(m.level), 'server', m.logger ? `[${m.logger}] ${text}` : text);
-    }));
-  }
-
   private async refreshLists(client: McpClient, only?: 'tools' | 'resources' | 'prompts'): Promise<void> {
     const jobs: Promise<void>[] = [];
     const attempt = async <T>(what: string, fn: () => Promise<T>, set: (v: T) => void) => {
       try { set(await fn()); } catch (err) { this.log('warning', 'host', `could not list ${what}: ${errorMessage(err)}`); }
     };
-    if ((!only || only === 'tools') && client.has('tools')) jobs.push(attempt('tools', () => client.listTools(), v => { this.tools = v; }));
+    // Names and URIs identify items everywhere (the tree, calls, completion): a server that
+    // lists one twice gets the first kept and a warning, not a broken view.
+    const unique = <T>(what: string, key: (item: T) => string) => (list: T[]): T[] => {
+      const seen = new Set<string>();
+      const dupes = new Set<string>();
+      const out = list.filter(item => { const k = key(item); if (seen.has(k)) { dupes.add(k); return false; } seen.add(k); return true; });
+      if (dupes.size) this.log('warning', 'host', `the server lists ${what} more than once: ${[...dupes].slice(0, 5).map(d => JSON.stringify(d)).join(', ')}${dupes.size > 5 ? ` and ${dupes.size - 5} more` : ''}; only the first of each is shown`);
+      return out;
+    };
+    if ((!only || only === 'tools') && client.has('tools')) jobs.push(attempt('tools', () => client.listTools().then(unique('tools', t => t.name)), v => { this.tools = v; }));
     if ((!only || only === 'resources') && client.has('resources')) {
-      jobs.push(attempt('resources', () => client.listResources(), v => { this.resources = v; }));
-      jobs.push(attempt('resource templates', () => client.listResourceTemplates(), v => { this.resourceTemplates = v; }));
+      jobs.push(attempt('resources', () => client.listResources().then(unique('resources', r => r.uri)), v => { this.resources = v; }));
+      jobs.push(attempt('resource templates', () => client.listResourceTemplates().then(unique('resource templates', t => t.uriTemplate)), v => { this.resourceTemplates = v; }));
     }
-    if ((!only || only === 'prompts') && client.has('prompts')) jobs.push(attempt('prompts', () => client.listPrompts(), v => { this.prompts = v; }));
+    if ((!only || only === 'prompts') && client.has('prompts')) jobs.push(attempt('prompts', () => client.listPrompts().then(unique('prompts', p => p.name)), v => { this.prompts = v; }));
     await Promise.all(jobs);
     if (this.client === client) this._onDidChangeLists.fire();
   }
@@ -340,7 +375,7 @@ export class ManagedServerImpl implements ManagedServer {
     this.stoppingClient = client;
     const store = this.launch;
     this.launch = undefined;
-    const starting = this.awaitingGate ? undefined : this.starting;
+    const starting = store && this.gating === store ? undefined : this.starting;
     // Close before releasing the launch's subscriptions: what the server writes to
     // stderr while it shuts down still reaches its log.
     if (client) await client.close();
@@ -363,54 +398,16 @@ export class ManagedServerImpl implements ManagedServer {
   }
 
   private setState(s: ServerState): void {
+    const redact = this.opts.redactor?.redact;
+    // An error's text and the server's stderr reach tooltips, notifications and the API.
+    if (redact && s.kind === 'error') s = { ...s, message: redact(s.message), ...(s.stderrTail ? { stderrTail: redact(s.stderrTail) } : {}) };
     this._state = s;
     this._onDidChangeState.fire(s);
   }
 
   private log(level: LogLevel, source: LogEntry['source'], message: string): void {
-    this._onDidLog.fire({ level, source, message });
-  }
-}
-
-function urlElicitationsOf(err: unknown): ElicitUrlParams[] | undefined {
-  if (!(err instanceof RequestError) || !(err.cause instanceof WireError) || err.cause.code !== ErrorCode.UrlElicitationRequired) return undefined;
-  const list = (err.cause.data as { elicitations?: unknown } | undefined)?.elicitations;
-  if (!Array.isArray(list)) return undefined;
-  const valid = list.filter((e): e is ElicitUrlParams => !!e && typeof e === 'object' && e.mode === 'url' && typeof e.url === 'string' && typeof e.elicitationId === 'string');
-  return valid.length ? valid : undefined;
-}
-
-function mapLevel(level: string): LogLevel {
-  switch (level) {
-    case 'debug': return 'debug';
-    case 'info': case 'notice': return 'info';
-    case 'warning': return 'warning';
-    default: return 'error';
-  }
-}
-
-/**
- * JSON for the trace log: long strings cut (a 100 MB result is not copied again), and
- * what a user typed into an elicitation form kept out (it may be a password).
- */
-function traceText(message: unknown, direction: 'send' | 'receive'): string {
-  const m = message as { result?: { action?: unknown; content?: unknown } } | null;
-  if (direction === 'send' && m?.result && typeof m.result.action === 'string' && m.result.content && typeof m.result.content === 'object') {
-    message = { ...m, result: { ...m.result, content: `[${Object.keys(m.result.content).length} field(s) redacted]` } };
-  }
-  try {
-    return JSON.stringify(message, (_k, v) => typeof v === 'string' && v.length > 500 ? `${v.slice(0, 500)}…(${v.length} chars)` : v);
-  } catch (err) {
-    // Nested deeper than the stack allows (JSON.parse has no such limit): say so, never throw.
-    return `(a message that cannot be shown: ${errorMessage(err)})`;
-  }
-}
-
-/** Validates a server's request params; a failure is the server's fault: -32602, not -32603. */
-function validParams<T>(method: string, parser: (raw: Record<string, unknown>) => T, params: Record<string, unknown>): T {
-  try {
-    return parser(params);
-  } catch (err) {
-    throw new WireError(ErrorCode.InvalidParams, `invalid ${method} params: ${errorMessage(err)}`);
+    // Every line of the server's log passes the one redaction function before anyone sees it.
+    const redact = this.opts.redactor?.redact;
+    this._onDidLog.fire({ level, source, message: redact ? redact(message) : message });
   }
 }

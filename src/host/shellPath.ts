@@ -30,11 +30,16 @@ async function compute(timeoutMs: number): Promise<string | undefined> {
   return mergePath(shellPath, process.env.PATH);
 }
 
+/**
+ * The two PATHs as one, duplicates dropped. Only absolute entries are kept: a relative
+ * one (`.`, `node_modules/.bin`) would be looked up in the server's working directory —
+ * often a repository — and let its files shadow `npx` or `python`.
+ */
 export function mergePath(first: string | undefined, second: string | undefined): string | undefined {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const part of `${first ?? ''}:${second ?? ''}`.split(':')) {
-    if (part && !seen.has(part)) { seen.add(part); out.push(part); }
+    if (part && part.startsWith('/') && !seen.has(part)) { seen.add(part); out.push(part); }
   }
   return out.length ? out.join(':') : undefined;
 }

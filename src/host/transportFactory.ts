@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { LocalError, errorMessage } from '../protocol/errors.ts';
 import { parseEnvFile } from '../transports/processEnv.ts';
-import { StreamableHttpTransport } from '../transports/http.ts';
+import { StreamableHttpTransport, type HttpTransportOptions } from '../transports/http.ts';
 import { StdioTransport } from '../transports/stdio.ts';
 import { WebSocketTransport } from '../transports/websocket.ts';
 import type { Transport } from '../transports/transport.ts';
@@ -16,6 +16,10 @@ export interface TransportFactoryOptions {
   maxMessageBytes?: number;
   /** Who runs the servers, for error hints ("VS Code", "mcp-host"). */
   hostName?: string;
+  /** Each step of a stdio server's shutdown escalation waits this long (StdioTransportOptions). */
+  shutdownGraceMs?: number;
+  /** Backoff of the HTTP transport's event streams. */
+  httpReconnect?: HttpTransportOptions['reconnect'];
 }
 
 export async function createTransport(launch: ServerLaunch, options: TransportFactoryOptions = {}): Promise<Transport> {
@@ -29,10 +33,10 @@ export async function createTransport(launch: ServerLaunch, options: TransportFa
       env = { ...parseEnvFile(text), ...launch.env };
     }
     const pathOverride = await options.resolvePath?.().catch(() => undefined);
-    return new StdioTransport({ command: launch.command, args: launch.args, env, cwd: launch.cwd, pathOverride, maxMessageBytes: options.maxMessageBytes, hostName: options.hostName });
+    return new StdioTransport({ command: launch.command, args: launch.args, env, cwd: launch.cwd, pathOverride, maxMessageBytes: options.maxMessageBytes, hostName: options.hostName, shutdownGraceMs: options.shutdownGraceMs });
   }
   if (launch.type === 'http' || launch.type === 'sse') {
-    return new StreamableHttpTransport({ url: launch.url, headers: launch.headers, mode: launch.type === 'sse' ? 'sse' : 'auto', maxMessageBytes: options.maxMessageBytes });
+    return new StreamableHttpTransport({ url: launch.url, headers: launch.headers, mode: launch.type === 'sse' ? 'sse' : 'auto', maxMessageBytes: options.maxMessageBytes, reconnect: options.httpReconnect });
   }
   return new WebSocketTransport({ url: launch.url, headers: launch.headers, maxMessageBytes: options.maxMessageBytes });
 }

@@ -3,6 +3,7 @@
 // servers' requests (roots, sampling, elicitation). No `vscode` here.
 
 import type { Event } from '../base/event.ts';
+import type { Redactor } from './redaction.ts';
 import type {
   CallToolResult, CompleteResult, CompletionReference, CreateMessageRequestParams, CreateMessageResult,
   ElicitRequestParams, ElicitResult, GetPromptResult, Implementation, LoggingLevel, Prompt, ReadResourceResult,
@@ -51,12 +52,24 @@ export interface ServerDefinition {
   fingerprint: string;
 }
 
+/**
+ * Whether two definitions start the same thing. A reload makes new objects for unchanged
+ * entries (and may move their offset in the file): identity says nothing.
+ */
+export function sameLaunch(a: ServerDefinition, b: ServerDefinition): boolean {
+  return a === b || (a.fingerprint === b.fingerprint && JSON.stringify(a.launch) === JSON.stringify(b.launch));
+}
+
 // ---- state ----
 
 export type ServerState =
   | { kind: 'stopped'; reason?: string }
   | { kind: 'starting' }
-  | { kind: 'running' }
+  /**
+   * `notice`: running, but degraded in a way the user should see (the server→client
+   * stream is down and notifications are being lost); it goes away when that recovers.
+   */
+  | { kind: 'running'; notice?: string }
   | { kind: 'error'; message: string; exitCode?: number | null; stderrTail?: string; willRetryInMs?: number };
 
 export const ServerState = {
@@ -68,7 +81,7 @@ export const ServerState = {
     switch (s.kind) {
       case 'stopped': return s.reason ? `stopped · ${s.reason}` : 'stopped';
       case 'starting': return 'starting…';
-      case 'running': return 'running';
+      case 'running': return s.notice ? `running · ${s.notice}` : 'running';
       case 'error': return `error · ${s.message}`;
     }
   },
@@ -143,8 +156,12 @@ export interface ModelProvider {
   createMessage(params: CreateMessageRequestParams, signal: AbortSignal): Promise<CreateMessageResult>;
 }
 
-/** Decides whether a server may start now; a string is the reason it may not. */
-export type StartGate = (def: ServerDefinition) => Promise<true | string>;
+/**
+ * Decides whether a server may start now; a string is the reason it may not. `signal` is
+ * aborted when the answer no longer matters (the server was stopped, or its definition
+ * replaced, while the user was being asked).
+ */
+export type StartGate = (def: ServerDefinition, signal: AbortSignal) => Promise<true | string>;
 
 export interface ServerManagerOptions {
   roots?: RootsProvider;
@@ -159,5 +176,12 @@ export interface ServerManagerOptions {
   maxMessageBytes?: number;
   /** Restart policy for crashed servers. */
   restart?: { maxTries: number; initialDelayMs: number; maxDelayMs: number };
+  /**
+   * Backoff of HTTP event streams: resuming a broken response, reconnecting the GET stream
+   * (after `maxRetries` failures in a row the running state carries a notice).
+   */
+  httpReconnect?: { initialDelayMs?: number; maxDelayMs?: number; maxRetries?: number };
   clientInfo?: Implementation;
+  /** Masks secrets in everything the servers log and in their error states (redaction.ts). */
+  redactor?: Redactor;
 }

@@ -3,11 +3,11 @@
 // tool's output schema. `McpClient.create()` does the handshake and cleans up if it fails.
 
 import { Validator } from '@cfworker/json-schema';
-import { Disposable, type Event } from '../base/event.ts';
+import { Disposable, Emitter, type Event } from '../base/event.ts';
 import type { Transport } from '../transports/transport.ts';
-import { JsonRpcConnection, type NotificationHandler, type RequestHandler } from './connection.ts';
+import { JsonRpcConnection, type NotificationHandler, type RequestCallOptions, type RequestHandler } from './connection.ts';
 import { LocalError, RequestError, errorMessage } from './errors.ts';
-import { StatefulGeneration, type ProtocolGeneration } from './generation.ts';
+import { StatefulGeneration, type ProtocolGeneration, type SessionInit } from './generation.ts';
 import { parse } from './schemas.ts';
 import type {
   CallToolResult, ClientCapabilities, CompleteResult, CompletionReference, GetPromptResult, Implementation,
@@ -31,6 +31,8 @@ export interface McpClientOptions {
 }
 
 const MAX_PAGES = 10_000;
+/** The handshake's deadline when the options name none (the connection's request default). */
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 60_000;
 
 type Capability = 'tools' | 'resources' | 'prompts' | 'logging' | 'completions';
 
@@ -38,15 +40,31 @@ export class McpClient implements Disposable {
   readonly connection: JsonRpcConnection;
   readonly transport: Transport;
   readonly generation: ProtocolGeneration;
-  readonly initializeResult: InitializeResult;
+  private init: InitializeResult;
   private readonly validators = new WeakMap<Tool, Validator>();
   private readonly toolsByName = new Map<string, Tool>();
+  /** What a new handshake sends (no signal: it lives as long as the client). */
+  private readonly sessionInit: SessionInit;
+  /** Sessions the server can forget (HTTP): requests are retried once on a new one. */
+  private readonly renewable: boolean;
+  /** Handshakes since the first; a failed request knows which session it was sent in. */
+  private epoch = 0;
+  private renewing: Promise<void> | undefined;
+  private expirySubscription: Disposable = Disposable.None;
+  private readonly _onDidReconnect = new Emitter<InitializeResult>();
+  /**
+   * The server forgot our session and a new one is established (the handshake ran again).
+   * What the old session held, subscriptions and the log level, is the listener's to restore.
+   */
+  readonly onDidReconnect: Event<InitializeResult> = this._onDidReconnect.event;
 
-  private constructor(transport: Transport, connection: JsonRpcConnection, generation: ProtocolGeneration, init: InitializeResult) {
+  private constructor(transport: Transport, connection: JsonRpcConnection, generation: ProtocolGeneration, init: InitializeResult, sessionInit: SessionInit) {
     this.transport = transport;
     this.connection = connection;
     this.generation = generation;
-    this.initializeResult = init;
+    this.init = init;
+    this.sessionInit = sessionInit;
+    this.renewable = transport.onDidExpireSession !== undefined;
   }
 
   /** Starts the transport, runs the handshake, and returns a ready client; on failure everything is closed. */
@@ -59,15 +77,19 @@ export class McpClient implements Disposable {
     });
     try {
       options.onConnection?.(connection);
-      await transport.start();
-      const init = await generation.connect(connection, {
+      // The start is part of the handshake: bounded by its deadline and ended by a Stop
+      // (a legacy SSE server may never send its endpoint event).
+      await startTransport(transport, options.signal, options.initializeTimeoutMs ?? options.requestTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
+      const sessionInit: SessionInit = {
         clientInfo: options.clientInfo,
         capabilities: options.capabilities,
-        signal: options.signal,
         timeoutMs: options.initializeTimeoutMs ?? options.requestTimeoutMs,
-      });
+      };
+      const init = await generation.connect(connection, { ...sessionInit, signal: options.signal });
       transport.setProtocolVersion?.(init.protocolVersion);
-      return new McpClient(transport, connection, generation, init);
+      const client = new McpClient(transport, connection, generation, init, sessionInit);
+      if (transport.onDidExpireSession) client.expirySubscription = transport.onDidExpireSession(() => void client.renew(client.epoch));
+      return client;
     } catch (err) {
       connection.close(new LocalError('closed', 'the handshake failed'));
       await transport.close().catch(() => {});
@@ -78,6 +100,8 @@ export class McpClient implements Disposable {
   }
 
   get name(): string { return this.connection.name; }
+  /** What the server said of itself in the current session's handshake. */
+  get initializeResult(): InitializeResult { return this.init; }
   get serverInfo(): Implementation { return this.initializeResult.serverInfo; }
   get capabilities(): ServerCapabilities { return this.initializeResult.capabilities; }
   get protocolVersion(): string { return this.initializeResult.protocolVersion; }
@@ -91,7 +115,7 @@ export class McpClient implements Disposable {
   has(cap: Capability): boolean { return this.capabilities[cap] !== undefined; }
 
   ping(options?: RequestOptions): Promise<void> {
-    return this.generation.request(this.connection, 'ping', undefined, { ...options, parse: parse.empty }).then(() => undefined);
+    return this.request('ping', undefined, { ...options, parse: parse.empty }).then(() => undefined);
   }
 
   async listTools(options?: RequestOptions): Promise<Tool[]> {
@@ -104,7 +128,7 @@ export class McpClient implements Disposable {
 
   callTool(name: string, args: Record<string, unknown> = {}, options?: RequestOptions): Promise<CallToolResult> {
     if (!this.has('tools')) return Promise.reject(this.unsupported('tools/call', 'tools'));
-    const call = this.generation.request(this.connection, 'tools/call', { name, arguments: args }, { ...options, parse: parse.callTool });
+    const call = this.request('tools/call', { name, arguments: args }, { ...options, parse: parse.callTool });
     // The hot path hands back the request's own promise: no extra promise and tick per call.
     const tool = this.toolsByName.get(name);
     if (!tool?.outputSchema) return call;
@@ -126,17 +150,17 @@ export class McpClient implements Disposable {
 
   async readResource(uri: string, options?: RequestOptions): Promise<ReadResourceResult> {
     this.require('resources', 'resources/read');
-    return this.generation.request(this.connection, 'resources/read', { uri }, { ...options, parse: parse.readResource });
+    return this.request('resources/read', { uri }, { ...options, parse: parse.readResource });
   }
 
   async subscribe(uri: string, options?: RequestOptions): Promise<void> {
     if (!this.capabilities.resources?.subscribe) throw this.unsupported('resources/subscribe', 'resource subscriptions');
-    await this.generation.request(this.connection, 'resources/subscribe', { uri }, { ...options, parse: parse.empty });
+    await this.request('resources/subscribe', { uri }, { ...options, parse: parse.empty });
   }
 
   async unsubscribe(uri: string, options?: RequestOptions): Promise<void> {
     if (!this.capabilities.resources?.subscribe) throw this.unsupported('resources/unsubscribe', 'resource subscriptions');
-    await this.generation.request(this.connection, 'resources/unsubscribe', { uri }, { ...options, parse: parse.empty });
+    await this.request('resources/unsubscribe', { uri }, { ...options, parse: parse.empty });
   }
 
   async listPrompts(options?: RequestOptions): Promise<Prompt[]> {
@@ -146,19 +170,19 @@ export class McpClient implements Disposable {
 
   async getPrompt(name: string, args: Record<string, string> = {}, options?: RequestOptions): Promise<GetPromptResult> {
     this.require('prompts', 'prompts/get');
-    return this.generation.request(this.connection, 'prompts/get', { name, arguments: args }, { ...options, parse: parse.getPrompt });
+    return this.request('prompts/get', { name, arguments: args }, { ...options, parse: parse.getPrompt });
   }
 
   async complete(ref: CompletionReference, argument: { name: string; value: string }, context?: Record<string, string>, options?: RequestOptions): Promise<CompleteResult> {
     this.require('completions', 'completion/complete');
     const params: Record<string, unknown> = { ref, argument };
     if (context && Object.keys(context).length) params.context = { arguments: context };
-    return this.generation.request(this.connection, 'completion/complete', params, { ...options, parse: parse.complete });
+    return this.request('completion/complete', params, { ...options, parse: parse.complete });
   }
 
   async setLoggingLevel(level: LoggingLevel, options?: RequestOptions): Promise<void> {
     this.require('logging', 'logging/setLevel');
-    await this.generation.request(this.connection, 'logging/setLevel', { level }, { ...options, parse: parse.empty });
+    await this.request('logging/setLevel', { level }, { ...options, parse: parse.empty });
   }
 
   private closing: Promise<void> | undefined;
@@ -166,7 +190,9 @@ export class McpClient implements Disposable {
   /** Ends the session and the transport (escalating for stdio); repeated calls share one shutdown. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.expirySubscription.dispose();
       this.connection.close(new LocalError('closed', 'the client closed the connection'));
+      this._onDidReconnect.dispose();
       await this.transport.close();
     })();
     return this.closing;
@@ -175,6 +201,47 @@ export class McpClient implements Disposable {
   dispose(): void { void this.close(); }
 
   // ---- internals ----
+
+  /**
+   * One request through the generation. Where the server can forget the session, a
+   * request it refused for that reason is sent once more, in the new session.
+   */
+  private request<R>(method: string, params: Record<string, unknown> | undefined, options: RequestCallOptions<R>): Promise<R> {
+    const call = this.generation.request(this.connection, method, params, options);
+    // The hot path hands back the connection's own promise: no extra promise per call.
+    if (!this.renewable) return call;
+    const epoch = this.epoch;
+    return call.catch(async err => {
+      if (!(err instanceof RequestError && err.cause instanceof LocalError && err.cause.code === 'session-expired')) throw err;
+      await this.renew(epoch);
+      return this.generation.request(this.connection, method, params, options);
+    });
+  }
+
+  /**
+   * Runs the handshake again once per expired session, however many requests found out
+   * (single-flight); a request sent before the last renewal just goes again. If the new
+   * handshake fails, the connection closes with that cause (the server is as good as
+   * gone; its manager decides about restarting) and the retried requests fail with it.
+   */
+  private renew(epoch: number): Promise<void> {
+    if (epoch !== this.epoch || this.connection.isClosed) return Promise.resolve();
+    this.renewing ??= (async () => {
+      let init: InitializeResult;
+      try {
+        init = await this.generation.connect(this.connection, this.sessionInit);
+      } catch (err) {
+        const cause = err instanceof RequestError ? err.cause.message : errorMessage(err);
+        this.connection.close(new LocalError('closed', `the server ended the session, and a new one could not be established: ${cause}`, err));
+        return;
+      }
+      this.transport.setProtocolVersion?.(init.protocolVersion);
+      this.init = init;
+      this.epoch++;
+      this._onDidReconnect.fire(init);
+    })().finally(() => { this.renewing = undefined; });
+    return this.renewing;
+  }
 
   private require(cap: Capability, method: string): void {
     if (!this.has(cap)) throw this.unsupported(method, cap);
@@ -193,7 +260,7 @@ export class McpClient implements Disposable {
     const seen = new Set<string>();
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const res = await this.generation.request(this.connection, method, cursor === undefined ? undefined : { cursor }, { ...options, parse: parser });
+      const res = await this.request(method, cursor === undefined ? undefined : { cursor }, { ...options, parse: parser });
       for (const item of res[key]) all.push(item);
       cursor = res.nextCursor;
       if (cursor === undefined || cursor === null) return all;
@@ -223,5 +290,33 @@ export class McpClient implements Disposable {
       const first = r.errors.filter(e => e.keyword !== 'properties').slice(0, 3).map(e => `${e.instanceLocation}: ${e.error}`).join('; ');
       throw new RequestError(this.name, 'tools/call', new LocalError('invalid-message', `structuredContent of "${tool.name}" does not match its output schema: ${first || r.errors[0]?.error}`));
     }
+  }
+}
+
+/**
+ * Starts the transport within the handshake's deadline; an abort of `outer` (a Stop) ends
+ * the wait as well. The transport gets the signal and, if it honours it, rejects in its
+ * own words (naming what it waited for); one that does not is no longer waited for.
+ */
+async function startTransport(transport: Transport, outer: AbortSignal | undefined, timeoutMs: number): Promise<void> {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(new LocalError('timeout', `timed out after ${timeoutMs} ms`)), timeoutMs);
+  const onOuter = () => ctrl.abort(outer!.reason instanceof LocalError ? outer!.reason : new LocalError('cancelled', 'cancelled'));
+  if (outer?.aborted) onOuter();
+  else outer?.addEventListener('abort', onOuter, { once: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      transport.start({ signal: ctrl.signal }).then(resolve, reject);
+      // After a macrotask, so that a transport's own rejection (a promise chain) wins.
+      const onAbort = () => setImmediate(() => {
+        const r = ctrl.signal.reason as LocalError;
+        reject(new LocalError(r.code, `the transport did not start: ${r.message}`, r));
+      });
+      if (ctrl.signal.aborted) onAbort();
+      else ctrl.signal.addEventListener('abort', onAbort, { once: true });
+    });
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', onOuter);
   }
 }

@@ -4,7 +4,7 @@
 // sit on top of it in client.ts and decide what goes into each request.
 
 import { Disposable, Emitter, type Event } from '../base/event.ts';
-import type { Transport, TransportState } from '../transports/transport.ts';
+import { RELATED_REQUEST, type Transport, type TransportState } from '../transports/transport.ts';
 import { ErrorCode, LocalError, RequestError, WireError, errorMessage, toWireError } from './errors.ts';
 import { classify, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse, type RequestId } from './jsonrpc.ts';
 import type { ProgressNotificationParams, ProgressToken, RequestOptions } from './types.ts';
@@ -14,6 +14,8 @@ export interface ConnectionOptions {
   name: string;
   requestTimeoutMs?: number;
   maxRequestTimeoutMs?: number;
+  /** Requests from the server handled at once; more are answered with an error at once (default 64). */
+  maxIncomingRequests?: number;
 }
 
 export interface IncomingRequestContext {
@@ -47,6 +49,18 @@ export interface RequestCallOptions<R> extends RequestOptions {
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_TIMEOUT_MS = 600_000;
+const DEFAULT_MAX_INCOMING = 64;
+
+interface Incoming {
+  ctrl: AbortController;
+  /**
+   * Our requests this one may belong to, whose timeouts it extends while it is pending:
+   * the one the transport says (HTTP: it came on that request's response stream), else
+   * the only one pending, else every one pending when it arrived (stdio says nothing;
+   * a request sent later cannot be its cause).
+   */
+  related: RequestId | ReadonlySet<RequestId> | undefined;
+}
 
 export class JsonRpcConnection implements Disposable {
   private readonly transport: Transport;
@@ -56,7 +70,8 @@ export class JsonRpcConnection implements Disposable {
   private nextId = 1;
   private readonly pending = new Map<RequestId, Pending>();
   private readonly byProgressToken = new Map<ProgressToken, RequestId>();
-  private readonly incoming = new Map<RequestId, AbortController>();
+  private readonly incoming = new Map<RequestId, Incoming>();
+  private readonly maxIncoming: number;
   private readonly requestHandlers = new Map<string, RequestHandler>();
   private readonly notificationHandlers = new Map<string, NotificationHandler>();
   private readonly subscriptions: Disposable[] = [];
@@ -81,6 +96,7 @@ export class JsonRpcConnection implements Disposable {
     this.name = options.name;
     this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxTimeoutMs = Math.max(options.maxRequestTimeoutMs ?? DEFAULT_MAX_TIMEOUT_MS, this.timeoutMs);
+    this.maxIncoming = options.maxIncomingRequests ?? DEFAULT_MAX_INCOMING;
     this.subscriptions.push(
       transport.onDidReceiveMessage(m => this.handleMessage(m)),
       transport.onDidChangeState(s => this.handleTransportState(s)),
@@ -157,7 +173,7 @@ export class JsonRpcConnection implements Disposable {
       const p = this.pending.get(id)!;
       this.settle(id, new RequestError(this.name, p.method, reason));
     }
-    for (const ctrl of this.incoming.values()) ctrl.abort(reason);
+    for (const { ctrl } of this.incoming.values()) ctrl.abort(reason);
     this.incoming.clear();
     for (const d of this.subscriptions) d.dispose();
     this.subscriptions.length = 0;
@@ -226,16 +242,32 @@ export class JsonRpcConnection implements Disposable {
     this.sweepAt = Infinity;
     const now = Date.now();
     // While the server waits on us (a user filling an elicitation form, approving a
-    // sampling request), the calls that led to it are not stalled: extend them, up to
-    // their hard maximum.
-    const waitingOnUs = this.incoming.size > 0;
+    // sampling request), the call that led to it is not stalled: extend it, up to its
+    // hard maximum. Other calls keep their deadlines.
     let next = Infinity;
     for (const [id, p] of this.pending) {
-      if (p.deadline <= now && waitingOnUs && p.hardDeadline > now) p.deadline = Math.min(now + p.timeoutMs, p.hardDeadline);
+      if (p.deadline <= now && p.hardDeadline > now && this.waitedOnFor(id)) p.deadline = Math.min(now + p.timeoutMs, p.hardDeadline);
       if (p.deadline <= now) this.expire(id);
       else if (p.deadline < next) next = p.deadline;
     }
     if (next !== Infinity && this.pending.size > 0) this.armSweep(next);
+  }
+
+  /** Whether a request of the server's that belongs to our request `id` is still being answered. */
+  private waitedOnFor(id: RequestId): boolean {
+    for (const { related } of this.incoming.values()) {
+      if (related === id) return true;
+      if (typeof related === 'object' && related.has(id)) return true;
+    }
+    return false;
+  }
+
+  private relatedTo(raw: JsonRpcRequest): Incoming['related'] {
+    const tagged = (raw as unknown as { [RELATED_REQUEST]?: RequestId })[RELATED_REQUEST];
+    if (tagged !== undefined) return tagged;
+    if (this.pending.size === 0) return undefined;
+    if (this.pending.size === 1) return this.pending.keys().next().value;
+    return new Set(this.pending.keys());
   }
 
   private handleTransportState(s: TransportState): void {
@@ -302,8 +334,19 @@ export class JsonRpcConnection implements Disposable {
       this.sendSafe({ jsonrpc: '2.0', id: msg.id, error: { code: ErrorCode.MethodNotFound, message: `Method not found: ${msg.method}` } });
       return;
     }
+    if (this.incoming.size >= this.maxIncoming) {
+      // A server that floods us with requests gets an answer, not unbounded memory.
+      this._onDidWarn.fire(`refused ${msg.method}: the server has ${this.incoming.size} requests waiting on us already (limit ${this.maxIncoming})`);
+      this.sendSafe({ jsonrpc: '2.0', id: msg.id, error: { code: ErrorCode.InternalError, message: `Too many concurrent requests: ${this.maxIncoming} are already being handled` } });
+      return;
+    }
+    if (this.incoming.has(msg.id)) {
+      this.sendSafe({ jsonrpc: '2.0', id: msg.id, error: { code: ErrorCode.InvalidRequest, message: `Request id ${JSON.stringify(msg.id)} is already in use` } });
+      return;
+    }
     const ctrl = new AbortController();
-    this.incoming.set(msg.id, ctrl);
+    const entry: Incoming = { ctrl, related: this.relatedTo(msg) };
+    this.incoming.set(msg.id, entry);
     let result: Promise<unknown>;
     try {
       result = Promise.resolve(handler(msg.params ?? {}, { signal: ctrl.signal, requestId: msg.id }));
@@ -312,12 +355,12 @@ export class JsonRpcConnection implements Disposable {
     }
     result.then(
       value => {
-        if (this.incoming.get(msg.id) !== ctrl) return; // cancelled or closed: no answer is expected
+        if (this.incoming.get(msg.id) !== entry) return; // cancelled or closed: no answer is expected
         this.incoming.delete(msg.id);
         this.sendSafe({ jsonrpc: '2.0', id: msg.id, result: (value ?? {}) as Record<string, unknown> });
       },
       err => {
-        if (this.incoming.get(msg.id) !== ctrl) return;
+        if (this.incoming.get(msg.id) !== entry) return;
         this.incoming.delete(msg.id);
         this.sendSafe({ jsonrpc: '2.0', id: msg.id, error: toWireError(err).toJSON() });
       },
@@ -327,10 +370,10 @@ export class JsonRpcConnection implements Disposable {
   private handleNotification(method: string, params: Record<string, unknown>): void {
     if (method === 'notifications/cancelled') {
       const id = params.requestId as RequestId | undefined;
-      const ctrl = id === undefined ? undefined : this.incoming.get(id);
-      if (ctrl) {
+      const entry = id === undefined ? undefined : this.incoming.get(id);
+      if (entry) {
         this.incoming.delete(id!);
-        ctrl.abort(new LocalError('cancelled', typeof params.reason === 'string' ? `cancelled by the server: ${params.reason}` : 'cancelled by the server'));
+        entry.ctrl.abort(new LocalError('cancelled', typeof params.reason === 'string' ? `cancelled by the server: ${params.reason}` : 'cancelled by the server'));
       }
       return;
     }

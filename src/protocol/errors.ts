@@ -40,6 +40,8 @@ export type LocalErrorCode =
   | 'version'          // no common protocol version
   | 'spawn'            // the process could not start
   | 'transport'        // the transport failed (I/O, HTTP status, oversize message)
+  | 'auth'             // the server requires authorization (HTTP 401/403)
+  | 'session-expired'  // the server forgot our session (HTTP 404); a new handshake is needed
   | 'config';          // a definition is invalid
 
 /** An error of ours, never sent on the wire. */

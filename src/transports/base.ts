@@ -21,6 +21,12 @@ export abstract class TransportBase {
     this._onDidChangeState.fire(s);
   }
 
+  /** While running: says (or, with undefined, stops saying) that something is degraded. */
+  protected setNotice(notice: string | undefined): void {
+    if (this._state.kind !== 'running' || this._state.notice === notice) return;
+    this.setState(notice === undefined ? { kind: 'running' } : { kind: 'running', notice });
+  }
+
   protected log(level: TransportLog['level'], message: string): void {
     this._onDidLog.fire({ level, source: 'transport', message });
   }

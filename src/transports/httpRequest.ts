@@ -34,7 +34,17 @@ export function send(opts: SendOptions): Promise<http.IncomingMessage> {
       body = Buffer.from(opts.body, 'utf8');
       headers['content-length'] = body.length;
     }
-    const req = mod.request(opts.url, { method: opts.method, headers, agent: opts.agent, signal: opts.signal }, resolve);
+    let url = opts.url;
+    let auth: string | undefined;
+    if (url.username || url.password) {
+      // Credentials in the URL travel as Basic auth (what Node would send for them), but
+      // the URL handed on carries none: VS Code's proxy resolver logs the URLs it sees.
+      auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+      url = new URL(url.href);
+      url.username = '';
+      url.password = '';
+    }
+    const req = mod.request(url, { method: opts.method, headers, agent: opts.agent, signal: opts.signal, ...(auth !== undefined ? { auth } : {}) }, resolve);
     req.on('error', err => reject(networkError(opts.method, opts.url, err)));
     req.end(body);
   });
@@ -84,23 +94,35 @@ export async function bodyExcerpt(res: http.IncomingMessage): Promise<string> {
 }
 
 export interface SseHandlers {
-  onEvent(e: EventSourceMessage): void;
+  /**
+   * Returning true stops the reading: the stream ends as 'stopped', events after that one
+   * (even in the same chunk) are not delivered, and the response is closed unless it ends
+   * by itself right away (an HTTP/1.1 connection cannot be reused before its response
+   * ends; one the server keeps open would hold a pooled socket).
+   */
+  onEvent(e: EventSourceMessage): boolean | void;
   onRetry?(ms: number): void;
 }
 
+export type SseEnd = 'end' | 'error' | 'oversize' | 'stopped';
+
 /**
  * Feeds an SSE response to the parser until it ends. Resolves with how it ended:
- * 'end' (the server closed it) or 'error' (the connection broke) — a broken stream is
- * not a cancellation, and callers may resume it.
+ * 'end' (the server closed it), 'error' (the connection broke; a broken stream is not a
+ * cancellation, and callers may resume it), 'oversize', or 'stopped' (by the handler).
  */
-export function consumeSse(res: http.IncomingMessage, handlers: SseHandlers, maxEventBytes: number): Promise<'end' | 'error' | 'oversize'> {
+export function consumeSse(res: http.IncomingMessage, handlers: SseHandlers, maxEventBytes: number): Promise<SseEnd> {
   return new Promise(resolve => {
     const decoder = new TextDecoder('utf-8');
     let pending = 0;
     let done = false;
-    const finish = (how: 'end' | 'error' | 'oversize') => { if (!done) { done = true; resolve(how); } };
+    const finish = (how: SseEnd) => { if (!done) { done = true; resolve(how); } };
     const parser = createParser({
-      onEvent: e => { pending = 0; handlers.onEvent(e); },
+      onEvent: e => {
+        if (done) return;
+        pending = 0;
+        if (handlers.onEvent(e) === true) { finish('stopped'); releaseResponse(res); }
+      },
       onRetry: ms => handlers.onRetry?.(ms),
     });
     res.on('data', (chunk: Buffer) => {
@@ -117,6 +139,39 @@ export function consumeSse(res: http.IncomingMessage, handlers: SseHandlers, max
     res.on('error', () => finish('error'));
     res.on('aborted', () => finish('error'));
     res.on('close', () => finish(res.complete ? 'end' : 'error'));
+  });
+}
+
+/** 401 and 403 are an authorization problem, never retried like a transport failure. */
+export function isAuthStatus(status: number | undefined): boolean {
+  return status === 401 || status === 403;
+}
+
+export function authError(method: string, url: URL, status: number): LocalError {
+  const detail = status === 403 ? ' (access denied)' : '';
+  return new LocalError('auth', `HTTP ${status} from ${method} ${redact(url)}: the server requires authorization${detail}`);
+}
+
+/**
+ * How long a stream that has given its answer may take to end by itself before we close
+ * it. A server that ends it at once (the SDK does) gives the socket back to the pool, which
+ * a close would throw away (a new connection, over TLS a new handshake, per call); one
+ * that keeps it open would hold a pooled socket for the session.
+ */
+const END_GRACE_MS = 100;
+
+/** Lets a response we are done with end on its own if it is about to, else closes it (and its socket). */
+export function releaseResponse(res: http.IncomingMessage): void {
+  res.resume(); // the rest is not read, but must flow for the response to end
+  // The terminating chunk usually sits in the same read as the answer and is parsed right
+  // after this event: on the next turn the response is complete, and nothing waits.
+  setImmediate(() => {
+    if (res.complete || res.destroyed) return;
+    const t = setTimeout(() => { if (!res.complete) res.destroy(); }, END_GRACE_MS);
+    t.unref();
+    const clear = () => clearTimeout(t);
+    res.once('end', clear);
+    res.once('close', clear);
   });
 }
 

@@ -5,10 +5,17 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import * as path from 'node:path';
 
-const UNIX_VARS = ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'USER', 'LANG', 'LC_ALL', 'TERM', 'TMPDIR', 'TZ'];
+// Behind a corporate proxy or TLS-inspecting gateway, a server that fetches anything
+// (npx downloading a package, an API client) needs these; without them npx retries TLS
+// silently until the host's timeout. They carry no credentials of other tools (a proxy
+// URL with a password is the user's own setting for exactly this purpose).
+const NETWORK_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'];
+const UNIX_VARS = ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'USER', 'LANG', 'LC_ALL', 'TERM', 'TMPDIR', 'TZ', ...NETWORK_VARS];
 // The list of the system we descend from, plus what Windows itself needs to run
 // anything at all (SystemRoot, ComSpec) and what npx needs to find its cache (APPDATA).
-const WINDOWS_VARS = ['PATH', 'PATHEXT', 'USERNAME', 'USERDOMAIN', 'USERPROFILE', 'TEMP', 'TMP', 'SYSTEMROOT', 'COMSPEC', 'APPDATA', 'LOCALAPPDATA'];
+// Windows names are case-insensitive: HTTP_PROXY also finds http_proxy.
+const WINDOWS_VARS = ['PATH', 'PATHEXT', 'USERNAME', 'USERDOMAIN', 'USERPROFILE', 'TEMP', 'TMP', 'SYSTEMROOT', 'COMSPEC', 'APPDATA', 'LOCALAPPDATA',
+  ...NETWORK_VARS.filter(n => n === n.toUpperCase())];
 
 export function curatedEnv(
   base: NodeJS.ProcessEnv,
@@ -62,10 +69,37 @@ export function findExecutable(command: string, env: Record<string, string>, cwd
   }
   for (const dir of getPath(env, platform).split(p.delimiter)) {
     if (!dir) continue;
-    const hit = candidates(p.join(dir, command)).find(isExecutableFile);
+    // A relative entry is relative to the server's working directory, as for the OS's own
+    // lookup; the result is absolute, so the process that runs is the one we found.
+    const hit = candidates(p.resolve(cwd ?? process.cwd(), dir, command)).find(isExecutableFile);
     if (hit) return hit;
   }
   return undefined;
+}
+
+/**
+ * Why `findExecutable` found nothing, when something is there: a file that may not be
+ * executed (EACCES, not "not found"), or a directory of that name.
+ */
+export function explainNotFound(command: string, env: Record<string, string>, cwd: string | undefined, platform: NodeJS.Platform = process.platform): { problem: 'not-executable' | 'directory'; file: string } | undefined {
+  if (platform === 'win32') return undefined;
+  const inspect = (file: string) => {
+    try {
+      const st = statSync(file);
+      return st.isDirectory() ? { problem: 'directory' as const, file } : st.isFile() ? { problem: 'not-executable' as const, file } : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  if (command.includes('/')) return inspect(path.posix.resolve(cwd ?? process.cwd(), command));
+  let directory: { problem: 'directory'; file: string } | undefined;
+  for (const dir of getPath(env, platform).split(path.posix.delimiter)) {
+    if (!dir) continue;
+    const hit = inspect(path.posix.resolve(cwd ?? process.cwd(), dir, command));
+    if (hit?.problem === 'not-executable') return hit;
+    if (hit?.problem === 'directory') directory ??= hit;
+  }
+  return directory;
 }
 
 function isExecutableFile(file: string): boolean {

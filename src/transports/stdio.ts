@@ -4,11 +4,13 @@
 
 import { constants as bufferConstants } from 'node:buffer';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { LocalError } from '../protocol/errors.ts';
 import type { JsonRpcMessage } from '../protocol/jsonrpc.ts';
 import { LineDecoder, TailBuffer, parseJsonLine } from './framing.ts';
-import { curatedEnv, escapeCmdCommand, findExecutable, getPath, quoteForCmd } from './processEnv.ts';
+import { curatedEnv, escapeCmdCommand, explainNotFound, findExecutable, getPath, quoteForCmd } from './processEnv.ts';
 import { TransportBase } from './base.ts';
 import type { Transport } from './transport.ts';
 
@@ -30,6 +32,11 @@ export interface StdioTransportOptions {
   baseEnv?: NodeJS.ProcessEnv;
   /** Who runs the server, for the hint when a command is missing ("VS Code", "mcp-host"). */
   hostName?: string;
+  /**
+   * Where the command was written, for that hint: undefined for a configuration's
+   * `"command"` field; e.g. "--stdio" for a command line given to the CLI.
+   */
+  commandOrigin?: string;
 }
 
 // A line is decoded into one string, so it can be no longer than V8's longest string
@@ -59,6 +66,15 @@ function killGroup(pid: number, signal: NodeJS.Signals): boolean {
     return true;
   } catch {
     return false; // already gone
+  }
+}
+
+function startsWithShebang(file: string): boolean {
+  try {
+    const fd = openSync(file, 'r');
+    try { const b = Buffer.alloc(2); return readSync(fd, b, 0, 2, 0) === 2 && b.toString('latin1') === '#!'; } finally { closeSync(fd); }
+  } catch {
+    return false;
   }
 }
 
@@ -93,13 +109,7 @@ export class StdioTransport extends TransportBase implements Transport {
     const env = curatedEnv(this.opts.baseEnv ?? process.env, this.opts.env, { platform, pathOverride: this.opts.pathOverride });
     const resolved = findExecutable(this.opts.command, env, this.opts.cwd, platform);
     if (!resolved) {
-      const searched = getPath(env, platform);
-      const host = this.opts.hostName ?? 'VS Code';
-      const runtime = this.opts.command === 'uvx' || this.opts.command === 'uv' ? 'uv'
-        : this.opts.command.startsWith('python') ? 'Python' : this.opts.command === 'docker' ? 'Docker'
-        : ['npx', 'node', 'npm'].includes(this.opts.command) ? 'Node' : ['deno', 'bun'].includes(this.opts.command) ? this.opts.command : undefined;
-      const hint = runtime ? ` — is ${runtime} on PATH for ${host}?` : '';
-      const err = new LocalError('spawn', `spawn ${this.opts.command} ENOENT${hint} Command "${this.opts.command}" was not found on PATH (${searched || 'empty'}). Use an absolute path in "command", or add its directory to the PATH ${host} starts with.`);
+      const err = new LocalError('spawn', this.notFoundMessage(env, platform));
       this.setState({ kind: 'stopped', error: { message: err.message } });
       return Promise.reject(err);
     }
@@ -144,9 +154,13 @@ export class StdioTransport extends TransportBase implements Transport {
       child.once('error', err => {
         const e = err as NodeJS.ErrnoException;
         if (!spawned) {
-          const msg = e.code === 'ENOENT' && this.opts.cwd
-            ? `spawn ${this.opts.command} ENOENT — the command or the working directory "${this.opts.cwd}" does not exist`
-            : `spawn ${this.opts.command} ${e.code ?? ''} — ${e.message}`;
+          // The executable was found above, so ENOENT here is the working directory or the
+          // interpreter its "#!" line names.
+          const msg = e.code === 'ENOENT' && this.opts.cwd && !existsSync(this.opts.cwd)
+            ? `spawn ${this.opts.command} ENOENT — the working directory "${this.opts.cwd}" does not exist`
+            : e.code === 'ENOENT' && startsWithShebang(resolved)
+              ? `spawn ${this.opts.command} ENOENT — ${resolved} exists, but the interpreter on its "#!" line was not found`
+              : `spawn ${this.opts.command} ${e.code ?? ''} — ${e.message}`;
           const le = new LocalError('spawn', msg, err);
           this.setState({ kind: 'stopped', error: { message: le.message } });
           reject(le);
@@ -252,6 +266,34 @@ export class StdioTransport extends TransportBase implements Transport {
   }
 
   // ---- internals ----
+
+  /** Why the command cannot be run, as a sentence that fits how it was written. */
+  private notFoundMessage(env: Record<string, string>, platform: NodeJS.Platform): string {
+    const command = this.opts.command;
+    const host = this.opts.hostName ?? 'VS Code';
+    const isPath = command.includes('/') || (platform === 'win32' && command.includes('\\'));
+    const found = explainNotFound(command, env, this.opts.cwd, platform);
+    if (found?.problem === 'not-executable') {
+      return `spawn ${command} EACCES — ${found.file}${isPath ? '' : ' (found on PATH)'} is not executable: make it executable (chmod +x) or run it with its interpreter (e.g. "node ${found.file}")`;
+    }
+    if (found?.problem === 'directory') {
+      return `spawn ${command} EACCES — ${found.file}${isPath ? '' : ' (found on PATH)'} is a directory, not a program`;
+    }
+    if (isPath) {
+      const abs = (platform === 'win32' ? path.win32 : path.posix).resolve(this.opts.cwd ?? process.cwd(), command);
+      const relative = abs !== command ? ` (${command} taken relative to ${this.opts.cwd ?? process.cwd()})` : '';
+      return `spawn ${command} ENOENT — ${abs} does not exist${relative}`;
+    }
+    const searched = getPath(env, platform);
+    const runtime = command === 'uvx' || command === 'uv' ? 'uv'
+      : command.startsWith('python') ? 'Python' : command === 'docker' ? 'Docker'
+      : ['npx', 'node', 'npm'].includes(command) ? 'Node' : ['deno', 'bun'].includes(command) ? command : undefined;
+    const hint = runtime ? ` — is ${runtime} on PATH for ${host}?` : '';
+    const fix = this.opts.commandOrigin
+      ? `Give its full path in ${this.opts.commandOrigin}, or add its directory to PATH.`
+      : `Use an absolute path in "command", or add its directory to the PATH ${host} starts with.`;
+    return `spawn ${command} ENOENT${hint} Command "${command}" was not found on PATH (${searched || 'empty'}). ${fix}`;
+  }
 
   private waitExit(ms: number): Promise<boolean> {
     return new Promise(resolve => {

@@ -7,9 +7,26 @@ import type { JsonRpcMessage } from '../protocol/jsonrpc.ts';
 export type TransportState =
   | { kind: 'idle' }
   | { kind: 'starting' }
-  | { kind: 'running' }
+  /**
+   * `notice`: running, but something the user should know (the HTTP server→client stream
+   * is down and notifications are being lost); cleared by another `running` without it.
+   */
+  | { kind: 'running'; notice?: string }
   /** Ended; `error` set when it ended unexpectedly (crash, I/O error, HTTP failure). */
   | { kind: 'stopped'; error?: TransportError };
+
+/**
+ * Set by a transport on a message it delivers when it knows which of our requests the
+ * message belongs to (HTTP: a server request or notification that came on the SSE stream
+ * answering that POST). The connection uses it to extend only that call while the server
+ * waits on us. A non-enumerable symbol property, so it never reaches JSON or a trace.
+ */
+export const RELATED_REQUEST: unique symbol = Symbol.for('mcp-host.relatedRequest');
+
+/** Tags `message` (a parsed object) with the id of the request it belongs to. */
+export function tagRelated(message: unknown, requestId: string | number): void {
+  if (message && typeof message === 'object') Object.defineProperty(message, RELATED_REQUEST, { value: requestId, enumerable: false });
+}
 
 export interface TransportError {
   message: string;
@@ -32,8 +49,12 @@ export interface Transport extends Disposable {
   readonly onDidChangeState: Event<TransportState>;
   readonly onDidReceiveMessage: Event<unknown>;
   readonly onDidLog: Event<TransportLog>;
-  /** Resolves once messages can be sent; rejects when the transport cannot start. */
-  start(): Promise<void>;
+  /**
+   * Resolves once messages can be sent; rejects when the transport cannot start. An abort
+   * of `signal` (the handshake's deadline, a Stop) makes it reject with `signal.reason`'s
+   * code and stop itself; transports whose start cannot hang may ignore it.
+   */
+  start(options?: TransportStartOptions): Promise<void>;
   /**
    * Sends one message. Transports whose delivery can fail later (an HTTP POST) return a
    * promise; its rejection fails the request it carried, with the transport's cause.
@@ -48,4 +69,15 @@ export interface Transport extends Disposable {
    * resets); optional for transports where it means nothing.
    */
   setProtocolVersion?(version: string): void;
+  /**
+   * For transports with sessions the server may forget (Streamable HTTP): fired when the
+   * transport learns that the session expired. From then on, every send but `initialize`
+   * rejects with LocalError 'session-expired' until a new handshake succeeds; the client
+   * runs that handshake.
+   */
+  readonly onDidExpireSession?: Event<void>;
+}
+
+export interface TransportStartOptions {
+  signal?: AbortSignal;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { describeLaunch, offsetToPosition, parseMcpConfig, parseSettingsConfig, resolveServers, type ConfigInput } from '../../src/host/config.ts';
+import { describeLaunch, offsetToPosition, parseMcpConfig, parseSettingsConfig, resolveServers, type ConfigInput, addServerToConfigText, configServerNames } from '../../src/host/config.ts';
 
 const folder = path.resolve('/work/ws');
 function ctx(inputs: Record<string, string> = {}) {
@@ -78,11 +78,32 @@ test('Claude Desktop format and the settings shape', async () => {
   assert.equal(settings.problems.length, 1);
   assert.equal(settings.inputs[0]!.id, 'k');
   const { definitions } = await resolveServers(settings, 'user', { file: 'settings' }, { ...ctx().ctx, workspaceFolder: undefined });
-  assert.equal(definitions[0]!.launch.type === 'stdio' && definitions[0]!.launch.cwd, undefined, 'user servers have no default cwd');
+  // A user server never runs in a repository by default (issue 8, item 1): its working
+  // directory is the home directory, whatever folder is open.
+  assert.equal(definitions[0]!.launch.type === 'stdio' && definitions[0]!.launch.cwd, os.homedir(), 'user servers run in the home directory');
+  const inWorkspace = await resolveServers(settings, 'user', { file: 'settings' }, { ...ctx().ctx, workspaceFolder: '/some/repo' });
+  assert.equal(inWorkspace.definitions[0]!.launch.type === 'stdio' && inWorkspace.definitions[0]!.launch.cwd, os.homedir(), 'not the open folder');
 });
 
 test('empty and non-object files', () => {
   assert.deepEqual(parseMcpConfig('').problems, []);
   assert.equal(parseMcpConfig('[1,2]').problems.length, 1);
   assert.equal(parseMcpConfig('{"servers": []}').problems.length, 1);
+});
+
+test('Add Server writes into the key the file uses and keeps the servers there (issue 8, item 12)', () => {
+  const claude = '{\n  // from Claude Desktop\n  "mcpServers": {\n    "memory": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-memory"] }\n  }\n}\n';
+  const out = addServerToConfigText(claude, 'everything', { type: 'stdio', command: 'npx', args: ['-y', '@modelcontextprotocol/server-everything'] });
+  assert.match(out, /\/\/ from Claude Desktop/, 'comments kept');
+  const parsed = parseMcpConfig(out);
+  assert.deepEqual(parsed.problems, []);
+  assert.deepEqual(parsed.servers.map(s => s.name), ['memory', 'everything']);
+  assert.ok(!/"servers"/.test(out), 'no second key that would hide mcpServers');
+  assert.deepEqual(configServerNames(out), ['memory', 'everything']);
+  // VS Code's own shape stays VS Code's.
+  const vs = addServerToConfigText('{\n\t"servers": {\n\t\t"a": {"command": "x"}\n\t}\n}\n', 'b', { command: 'y' });
+  assert.deepEqual(parseMcpConfig(vs).servers.map(s => s.name), ['a', 'b']);
+  assert.match(vs, /\n\t\t"b"/, 'the file\'s indentation');
+  // Both keys: `servers` is what the loader reads.
+  assert.deepEqual(configServerNames('{"servers": {"a": {}}, "mcpServers": {"b": {}}}'), ['a']);
 });

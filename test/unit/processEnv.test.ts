@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -15,6 +15,45 @@ test('the environment is curated: only the listed variables, plus the server\'s 
   assert.equal(curatedEnv(base, {}, { platform: 'linux', pathOverride: '/login/bin:/bin' }).PATH, '/login/bin:/bin');
   const win = curatedEnv({ Path: 'C:\\bin', USERPROFILE: 'C:\\u', SystemRoot: 'C:\\Windows', GITHUB_TOKEN: 'z' }, { path: 'D:\\x' }, { platform: 'win32' });
   assert.deepEqual(win, { Path: 'D:\\x', USERPROFILE: 'C:\\u', SystemRoot: 'C:\\Windows' });
+});
+
+test('proxy and CA variables pass, in both cases; on Windows whatever their spelling', () => {
+  const net = {
+    HTTP_PROXY: 'http://p:1', HTTPS_PROXY: 'http://p:2', NO_PROXY: 'localhost', http_proxy: 'http://q:1', https_proxy: 'http://q:2', no_proxy: '.lan',
+    NODE_EXTRA_CA_CERTS: '/ca.pem', SSL_CERT_FILE: '/cert.pem', SSL_CERT_DIR: '/certs',
+  };
+  assert.deepEqual(curatedEnv({ ...net, PATH: '/bin', ALL_SECRETS: 'x' }, {}, { platform: 'linux' }), { PATH: '/bin', ...net });
+  const win = curatedEnv({ Path: 'C:\\bin', https_proxy: 'http://w:1', Node_Extra_CA_Certs: 'C:\\ca.pem', GITHUB_TOKEN: 'z' }, {}, { platform: 'win32' });
+  assert.deepEqual(win, { Path: 'C:\\bin', https_proxy: 'http://w:1', Node_Extra_CA_Certs: 'C:\\ca.pem' });
+});
+
+test('a command that cannot run says why: not executable (EACCES), a directory, missing at its path, or missing on PATH', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcph-eacces-'));
+  try {
+    const plain = path.join(dir, 'plain');
+    writeFileSync(plain, '#!/bin/sh\n');
+    chmodSync(plain, 0o644);
+    mkdirSync(path.join(dir, 'adir'));
+    const fail = async (opts: Partial<ConstructorParameters<typeof StdioTransport>[0]> & { command: string }) => {
+      const t = new StdioTransport({ args: [], env: {}, baseEnv: { PATH: dir }, ...opts });
+      try { await t.start(); } catch (e) { return (e as LocalError).message; } finally { await t.close(); }
+      throw new Error('started');
+    };
+    assert.equal(await fail({ command: plain }), `spawn ${plain} EACCES — ${plain} is not executable: make it executable (chmod +x) or run it with its interpreter (e.g. "node ${plain}")`);
+    assert.match(await fail({ command: 'plain' }), new RegExp(`^spawn plain EACCES — ${plain} \\(found on PATH\\) is not executable`));
+    assert.equal(await fail({ command: path.join(dir, 'adir') }), `spawn ${path.join(dir, 'adir')} EACCES — ${path.join(dir, 'adir')} is a directory, not a program`);
+    const orphan = path.join(dir, 'orphan');
+    writeFileSync(orphan, '#!/nonexistent/interpreter\n');
+    chmodSync(orphan, 0o755);
+    assert.equal(await fail({ command: orphan }), `spawn ${orphan} ENOENT — ${orphan} exists, but the interpreter on its "#!" line was not found`);
+    assert.equal(await fail({ command: '/nonexistent/server' }), 'spawn /nonexistent/server ENOENT — /nonexistent/server does not exist');
+    assert.equal(await fail({ command: 'bin/server', cwd: dir }), `spawn bin/server ENOENT — ${dir}/bin/server does not exist (bin/server taken relative to ${dir})`);
+    // A bare name: where it was written decides the advice.
+    assert.match(await fail({ command: 'missing-srv' }), /not found on PATH \(.*\)\. Use an absolute path in "command", or add its directory to the PATH VS Code starts with\.$/);
+    assert.match(await fail({ command: 'missing-srv', hostName: 'mcp-host', commandOrigin: '--stdio' }), /not found on PATH \(.*\)\. Give its full path in --stdio, or add its directory to PATH\.$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('executables are found on PATH; a miss names the command and the PATH searched', async () => {

@@ -1,0 +1,133 @@
+// What a managed server's connection answers and listens to: roots, sampling and
+// elicitation requests (through the embedding's handlers), list changes (re-listed,
+// coalesced), resource updates (coalesced per resource per turn) and log messages. Kept
+// apart from the lifecycle in server.ts; the input broker of the 2026-07-28 issue grows
+// from here.
+
+import type { DisposableStore } from '../base/event.ts';
+import type { JsonRpcConnection } from '../protocol/connection.ts';
+import { ErrorCode, RequestError, WireError, errorMessage } from '../protocol/errors.ts';
+import { parse } from '../protocol/schemas.ts';
+import type { ElicitUrlParams } from '../protocol/types.ts';
+import type { LogEntry, LogLevel, ServerManagerOptions, ServerRef } from './types.ts';
+
+/** Distinct resources whose updates wait for the same turn; more are dropped (a hostile server). */
+const MAX_PENDING_UPDATES = 10_000;
+
+export interface HandlerHost {
+  readonly ref: ServerRef;
+  readonly options: Pick<ServerManagerOptions, 'roots' | 'sampling' | 'elicitation'>;
+  log(level: LogLevel, source: LogEntry['source'], message: string): void;
+  /** Lists one kind again (the current client's); resolves when done. */
+  relist(what: 'tools' | 'resources' | 'prompts'): Promise<void>;
+  /** A subscribed resource changed. */
+  updated(uri: string): void;
+}
+
+export function registerServerHandlers(conn: JsonRpcConnection, store: DisposableStore, host: HandlerHost): void {
+const { roots, sampling, elicitation } = host.options;
+  if (roots) store.add(conn.onRequest('roots/list', () => ({ roots: roots.roots() })));
+  if (sampling) {
+    store.add(conn.onRequest('sampling/createMessage', (params, ctx) => {
+      const p = validParams('sampling/createMessage', parse.createMessageParams, params);
+      host.log('info', 'host', `sampling request (${p.messages.length} message(s), maxTokens ${p.maxTokens})`);
+      return sampling.createMessage(host.ref, p, ctx.signal);
+    }));
+  }
+  if (elicitation) {
+    store.add(conn.onRequest('elicitation/create', (params, ctx) => {
+      const p = validParams('elicitation/create', parse.elicitParams, params);
+      host.log('info', 'host', `elicitation request (${p.mode ?? 'form'}): ${p.message}`);
+      return elicitation.elicit(host.ref, p, ctx.signal);
+    }));
+  }
+  // A burst of list_changed gives one refresh now and one after it, not one per notification.
+  const relist = (what: 'tools' | 'resources' | 'prompts') => {
+    let asked = 0;
+    let running = false;
+    return () => {
+      asked++;
+      if (running) return;
+      running = true;
+      void (async () => {
+        try {
+          for (let done = -1; done !== asked;) {
+            done = asked;
+            if (store.isDisposed) return;
+            await host.relist(what);
+          }
+        } finally {
+          running = false;
+        }
+      })();
+    };
+  };
+  store.add(conn.onNotification('notifications/tools/list_changed', relist('tools')));
+  store.add(conn.onNotification('notifications/resources/list_changed', relist('resources')));
+  store.add(conn.onNotification('notifications/prompts/list_changed', relist('prompts')));
+  // A storm of updates (a server that sends one per byte written) becomes one event per
+  // resource per turn of the event loop: readers re-read once, not once per notification.
+  const updated = new Set<string>();
+  let flush: ReturnType<typeof setImmediate> | undefined;
+  store.add({ dispose: () => { if (flush) clearImmediate(flush); updated.clear(); } });
+  store.add(conn.onNotification('notifications/resources/updated', params => {
+    const uri = parse.resourceUpdated(params).uri;
+    if (updated.size >= MAX_PENDING_UPDATES && !updated.has(uri)) return; // hostile volume: the next turn catches up
+    updated.add(uri);
+    flush ??= setImmediate(() => {
+      flush = undefined;
+      const uris = [...updated];
+      updated.clear();
+      if (store.isDisposed) return;
+      for (const uri of uris) host.updated(uri);
+    });
+  }));
+  store.add(conn.onNotification('notifications/message', params => {
+    const m = parse.loggingMessage(params);
+    const text = typeof m.data === 'string' ? m.data : JSON.stringify(m.data);
+    host.log(mapLevel(m.level), 'server', m.logger ? `[${m.logger}] ${text}` : text);
+  }));
+}
+
+export function urlElicitationsOf(err: unknown): ElicitUrlParams[] | undefined {
+  if (!(err instanceof RequestError) || !(err.cause instanceof WireError) || err.cause.code !== ErrorCode.UrlElicitationRequired) return undefined;
+  const list = (err.cause.data as { elicitations?: unknown } | undefined)?.elicitations;
+  if (!Array.isArray(list)) return undefined;
+  const valid = list.filter((e): e is ElicitUrlParams => !!e && typeof e === 'object' && e.mode === 'url' && typeof e.url === 'string' && typeof e.elicitationId === 'string');
+  return valid.length ? valid : undefined;
+}
+
+function mapLevel(level: string): LogLevel {
+  switch (level) {
+    case 'debug': return 'debug';
+    case 'info': case 'notice': return 'info';
+    case 'warning': return 'warning';
+    default: return 'error';
+  }
+}
+
+/**
+ * JSON for the trace log: long strings cut (a 100 MB result is not copied again), and
+ * what a user typed into an elicitation form kept out (it may be a password).
+ */
+export function traceText(message: unknown, direction: 'send' | 'receive'): string {
+  const m = message as { result?: { action?: unknown; content?: unknown } } | null;
+  if (direction === 'send' && m?.result && typeof m.result.action === 'string' && m.result.content && typeof m.result.content === 'object') {
+    message = { ...m, result: { ...m.result, content: `[${Object.keys(m.result.content).length} field(s) redacted]` } };
+  }
+  try {
+    return JSON.stringify(message, (_k, v) => typeof v === 'string' && v.length > 500 ? `${v.slice(0, 500)}…(${v.length} chars)` : v);
+  } catch (err) {
+    // Nested deeper than the stack allows (JSON.parse has no such limit): say so, never throw.
+    return `(a message that cannot be shown: ${errorMessage(err)})`;
+  }
+}
+
+/** Validates a server's request params; a failure is the server's fault: -32602, not -32603. */
+function validParams<T>(method: string, parser: (raw: Record<string, unknown>) => T, params: Record<string, unknown>): T {
+  try {
+    return parser(params);
+  } catch (err) {
+    throw new WireError(ErrorCode.InvalidParams, `invalid ${method} params: ${errorMessage(err)}`);
+  }
+}
