@@ -1,11 +1,14 @@
 // Command-line parsing (node:util parseArgs): one flat set of options, checked per
 // command so that a misplaced option is a usage error rather than silently ignored.
 
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.ts';
 import { splitCommandLine } from './words.ts';
 
-export const COMMANDS = ['servers', 'tools', 'resources', 'templates', 'prompts', 'call', 'read', 'prompt'] as const;
+export const COMMANDS = ['servers', 'tools', 'describe', 'resources', 'templates', 'prompts', 'call', 'read', 'prompt'] as const;
 export type Command = typeof COMMANDS[number];
 
 export type ElicitMode = 'accept-defaults' | 'decline' | 'cancel';
@@ -14,7 +17,8 @@ export type RemoteTransport = 'http' | 'sse' | 'ws';
 export type TargetSpec =
   | { kind: 'server'; name: string }
   | { kind: 'url'; url: string; transport: RemoteTransport | undefined; headers: Record<string, string> }
-  | { kind: 'stdio'; command: string; args: string[]; env: Record<string, string> };
+  /** `given`: how the command line was given, for hints ("--stdio", or after "--"). */
+  | { kind: 'stdio'; command: string; args: string[]; env: Record<string, string>; given: '--stdio' | '--' };
 
 export interface CliArgs {
   command: Command;
@@ -24,6 +28,12 @@ export interface CliArgs {
   /** Display name for --url / --stdio targets. */
   name: string | undefined;
   args: Record<string, unknown> | undefined;
+  /** `--args @FILE` (a path) or `--args -` ('-': stdin), read by loadArgs() before the run. */
+  argsFrom: string | undefined;
+  /** `--root DIR` as given (resolved against the current directory later); undefined: the current directory. */
+  roots: string[] | undefined;
+  /** `--no-roots`: the roots capability is not declared at all. */
+  noRoots: boolean;
   timeoutMs: number;
   json: boolean;
   progress: boolean;
@@ -31,6 +41,10 @@ export interface CliArgs {
   elicit: ElicitMode | undefined;
   samplingCommand: string[] | undefined;
   save: string | undefined;
+  /** `--force`: --save may replace existing files. */
+  force: boolean;
+  /** `--trust-workspace`: start a workspace-defined server without asking. */
+  trustWorkspace: boolean;
 }
 
 export type Parsed =
@@ -56,12 +70,16 @@ const OPTIONS = {
   elicit: { type: 'string' },
   'sampling-command': { type: 'string' },
   save: { type: 'string' },
+  force: { type: 'boolean' },
+  root: { type: 'string', multiple: true },
+  'no-roots': { type: 'boolean' },
+  'trust-workspace': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
 
 /** Which options each command accepts besides the target and request options. */
-const SUBJECT: Partial<Record<Command, string>> = { call: 'TOOL', read: 'URI', prompt: 'NAME' };
+const SUBJECT: Partial<Record<Command, string>> = { call: 'TOOL', describe: 'TOOL', read: 'URI', prompt: 'NAME' };
 const TAKES_ARGS: readonly Command[] = ['call', 'prompt'];
 const TAKES_SAVE: readonly Command[] = ['call', 'read', 'prompt'];
 
@@ -106,6 +124,10 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
 
   if (v.args !== undefined && !TAKES_ARGS.includes(command)) fail(`--args is only for call and prompt`);
   if (v.save !== undefined && !TAKES_SAVE.includes(command)) fail(`--save is only for call, read and prompt`);
+  if (v.force && v.save === undefined) fail('--force is only for --save (it lets --save replace existing files)');
+  if (v.root !== undefined && v['no-roots']) fail('choose --root DIR or --no-roots, not both');
+  if (command === 'servers' && (v.root !== undefined || v['no-roots'])) fail('servers starts no server; --root and --no-roots are for commands that do');
+  if (v.root?.some(r => !r)) fail('--root needs a directory');
 
   let target: TargetSpec | undefined;
   const chosen = [v.server !== undefined && '--server', v.url !== undefined && '--url', v.stdio !== undefined && '--stdio', afterDashDash.length > 0 && '-- COMMAND'].filter(Boolean);
@@ -123,19 +145,21 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
   } else if (v.stdio !== undefined || afterDashDash.length) {
     const words = v.stdio !== undefined ? splitCommandLine(v.stdio) : afterDashDash;
     if (!words.length || !words[0]) fail('--stdio needs a command line, e.g. --stdio "npx -y @modelcontextprotocol/server-everything"');
-    target = { kind: 'stdio', command: words[0]!, args: words.slice(1), env: envOf(v.env ?? [], fail) };
+    target = { kind: 'stdio', command: words[0]!, args: words.slice(1), env: envOf(v.env ?? [], fail), given: v.stdio !== undefined ? '--stdio' : '--' };
   }
   if (v.transport !== undefined && target?.kind !== 'url') fail('--transport is only for --url');
   if (v.header !== undefined && target?.kind !== 'url') fail('--header is only for --url');
   if (v.env !== undefined && target?.kind !== 'stdio') fail('--env is only for --stdio (configured servers take "env" from their definition)');
   if (v.name !== undefined && target?.kind === 'server') fail('--name is only for --url and --stdio');
+  if (v['trust-workspace'] && target?.kind !== 'server') fail('--trust-workspace is only for --server (servers given with --stdio or --url are started as given)');
 
   let args: Record<string, unknown> | undefined;
-  if (v.args !== undefined) {
-    let value: unknown;
-    try { value = JSON.parse(v.args); } catch (err) { fail(`--args is not valid JSON: ${(err as Error).message}`); }
-    if (!value || typeof value !== 'object' || Array.isArray(value)) fail('--args must be a JSON object, e.g. --args \'{"message":"hi"}\'');
-    args = value as Record<string, unknown>;
+  let argsFrom: string | undefined;
+  if (v.args === '-' || v.args?.startsWith('@')) {
+    argsFrom = v.args === '-' ? '-' : v.args.slice(1);
+    if (!argsFrom) fail('--args @FILE needs a file name, e.g. --args @args.json');
+  } else if (v.args !== undefined) {
+    args = parseArgsJson(v.args, '--args', fail);
   }
 
   let timeoutMs = DEFAULT_TIMEOUT_MS;
@@ -157,11 +181,38 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
   return {
     kind: 'run',
     args: {
-      command, subject, target, name: v.name, args, timeoutMs,
+      command, subject, target, name: v.name, args, argsFrom, roots: v.root, noRoots: v['no-roots'] ?? false, timeoutMs,
       json: v.json ?? false, progress: v.progress ?? false, verbose: v.verbose ?? false,
-      elicit, samplingCommand, save: v.save,
+      elicit, samplingCommand, save: v.save, force: v.force ?? false, trustWorkspace: v['trust-workspace'] ?? false,
     },
   };
+}
+
+/** `--args` text: a JSON object, or a usage error saying what is wrong with it. */
+export function parseArgsJson(text: string, what: string, fail: (m: string) => never): Record<string, unknown> {
+  let value: unknown;
+  try { value = JSON.parse(text); } catch (err) { fail(`${what} is not valid JSON: ${(err as Error).message}`); }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) fail(`${what} must be a JSON object, e.g. --args '{"message":"hi"}'`);
+  return value as Record<string, unknown>;
+}
+
+/** Reads `--args @FILE` (relative to `cwd`) or `--args -` (all of stdin) and checks it is a JSON object. */
+export async function readArgsFrom(from: string, command: Command, cwd: string, stdin: Readable): Promise<Record<string, unknown>> {
+  const fail = (message: string): never => { throw new UsageError(message, `Run "mcp-host ${command} --help" for usage.`); };
+  if (from === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk as Buffer);
+    return parseArgsJson(Buffer.concat(chunks).toString('utf8'), 'the JSON read from stdin (--args -)', fail);
+  }
+  const file = path.resolve(cwd, from);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return fail(`--args @${from}: cannot read ${file} (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code ?? (err as Error).message})`);
+  }
+  return parseArgsJson(text, `--args @${from} (${file})`, fail);
 }
 
 function isCommand(s: string): s is Command {
@@ -169,6 +220,11 @@ function isCommand(s: string): s is Command {
 }
 
 function checkUrl(url: string, fail: (m: string) => never): string {
+  // `localhost:3001` parses as a URL of scheme "localhost:"; say what was probably meant.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    const guess = /^[\w.-]+(:\d+)?(\/|$)/.test(url) || /^\[[0-9a-f:.]+\](:\d+)?(\/|$)/i.test(url) ? `http://${url}` : undefined;
+    fail(`--url needs a scheme (http://, https://, ws:// or wss://)${guess ? `: did you mean ${guess}?` : `, not "${url}"`}`);
+  }
   let u: URL;
   try { u = new URL(url); } catch { return fail(`--url is not a valid URL: "${url}"`); }
   if (!['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol)) fail(`--url must be http(s):// or ws(s)://, not ${u.protocol}`);

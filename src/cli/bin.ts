@@ -9,6 +9,17 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+// A listener that throws (the core's emitters rethrow a listener's error on its own
+// tick) or a promise nobody awaited must not kill a command half-way, leaving its answer
+// unprinted: report it, and let the command finish and close its server.
+let internalErrors = 0;
+const report = (kind: string) => (err: unknown) => {
+  if (++internalErrors > 20) return; // a storm of the same fault: the first ones say it
+  process.stderr.write(`mcp-host: internal error (${kind}; the command goes on): ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+};
+process.on('uncaughtException', report('uncaught exception'));
+process.on('unhandledRejection', report('unhandled rejection'));
+
 main(process.argv.slice(2)).then(
   code => {
     process.exitCode = code;

@@ -1,11 +1,12 @@
 // What each command asks the server and how its answer is printed.
 
-import type { McpClient, RequestOptions } from '../core.ts';
+import type { ContentBlock, McpClient, ReadResourceResult, RequestOptions } from '../core.ts';
+import type { Redactor } from '../host/redaction.ts';
 import type { CliArgs } from './args.ts';
 import { ExitCode, UsageError } from './errors.ts';
 import {
   BinarySaver, formatCallResult, formatContent, formatJson, formatPromptResult, formatPrompts, formatReadResult,
-  formatResources, formatTemplates, formatTools,
+  formatResources, formatTemplates, formatToolDetail, formatTools, requiresTasks, type LinkedContents,
 } from './format.ts';
 
 export interface CommandContext {
@@ -14,11 +15,13 @@ export interface CommandContext {
   request: RequestOptions;
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Told of the tool's secret arguments (`format: password`, `writeOnly`), so --verbose never shows them. */
+  redactor?: Redactor;
 }
 
 export async function runCommand(ctx: CommandContext): Promise<number> {
   const { client, args, request, out } = ctx;
-  const saver = new BinarySaver(args.save);
+  const saver = new BinarySaver(args.save, args.force);
   const empty = (what: string) => { if (!args.json) ctx.err(`${client.name} has no ${what}.\n`); };
   // A server without the capability simply has nothing to list; that is not a failure.
   const offers = (cap: 'tools' | 'resources' | 'prompts', what: string): boolean => {
@@ -60,38 +63,89 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
       else empty('prompts');
       return ExitCode.Ok;
     }
+    case 'describe': {
+      const tool = await findTool(ctx, args.subject!);
+      out(args.json ? formatJson(tool) : formatToolDetail(tool));
+      return ExitCode.Ok;
+    }
     case 'call': {
       const name = args.subject!;
       // Listing first lets the client check structuredContent against the tool's output
       // schema, and turns a misspelt name into a helpful usage error.
-      const tools = await client.listTools(request);
-      if (!tools.some(t => t.name === name)) {
-        const names = tools.map(t => t.name);
-        throw new UsageError(`${client.name} has no tool named "${name}"`, names.length ? `Its tools: ${names.join(', ')}.` : `It lists no tools.`);
+      const tool = await findTool(ctx, name);
+      if (requiresTasks(tool)) {
+        throw new UsageError(`${client.name} › tools/call ${name}: this tool runs only as a task (its execution.taskSupport is "required"), and mcp-host does not support tasks yet`,
+          'Tasks come with a later version; the tool cannot be called from mcp-host until then.');
       }
+      ctx.redactor?.addArguments(tool.inputSchema, args.args);
       const result = await client.callTool(name, args.args ?? {}, request);
       if (args.json) out(formatJson(result));
       if (result.isError) {
         if (!args.json) ctx.err(`mcp-host: ${client.name} › tools/call ${name}: the tool reported an error:\n${formatContent(result.content, saver, name) || '(no details)\n'}`);
         return ExitCode.ToolError;
       }
-      if (!args.json) out(formatCallResult(result, saver, name));
-      return ExitCode.Ok;
+      if (!args.json) out(formatCallResult(result, saver, name, await readLinks(ctx, result.content, saver)));
+      return refusedSaves(ctx, saver);
     }
     case 'read': {
       const result = await client.readResource(args.subject!, request);
       out(args.json ? formatJson(result) : formatReadResult(result, saver));
-      return ExitCode.Ok;
+      return refusedSaves(ctx, saver);
     }
     case 'prompt': {
       const name = args.subject!;
+      // As for tools: a misspelt name lists what there is, and is a usage error.
+      if (client.has('prompts')) {
+        const prompts = await client.listPrompts(request);
+        if (!prompts.some(p => p.name === name)) {
+          const names = prompts.map(p => p.name);
+          throw new UsageError(`${client.name} has no prompt named "${name}"`, names.length ? `Its prompts: ${names.join(', ')}.` : 'It lists no prompts.');
+        }
+      }
       const promptArgs: Record<string, string> = {};
       for (const [k, v] of Object.entries(args.args ?? {})) promptArgs[k] = typeof v === 'string' ? v : JSON.stringify(v);
       const result = await client.getPrompt(name, promptArgs, request);
       out(args.json ? formatJson(result) : formatPromptResult(result, saver, name));
-      return ExitCode.Ok;
+      return refusedSaves(ctx, saver);
     }
     case 'servers':
       throw new Error('servers needs no connection');
   }
+}
+
+async function findTool(ctx: CommandContext, name: string) {
+  const { client, request } = ctx;
+  const tools = client.has('tools') ? await client.listTools(request) : [];
+  const tool = tools.find(t => t.name === name);
+  if (!tool) {
+    const names = tools.map(t => t.name);
+    throw new UsageError(`${client.name} has no tool named "${name}"`, names.length ? `Its tools: ${names.join(', ')}.` : client.has('tools') ? 'It lists no tools.' : 'It does not offer tools.');
+  }
+  return tool;
+}
+
+/** With --save, the resources that resource links point to are read, to be saved under the link's name. */
+async function readLinks(ctx: CommandContext, content: readonly ContentBlock[], saver: BinarySaver): Promise<LinkedContents | undefined> {
+  if (!saver.enabled) return undefined;
+  const links = content.filter(b => b.type === 'resource_link');
+  if (!links.length) return undefined;
+  const out = new Map<string, ReadResourceResult | Error>();
+  for (const link of links) {
+    if (out.has(link.uri)) continue;
+    try {
+      out.set(link.uri, await ctx.client.readResource(link.uri, ctx.request));
+    } catch (err) {
+      if (ctx.request.signal?.aborted) throw err;
+      out.set(link.uri, err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+  return out;
+}
+
+/** Files --save left alone because they exist: the command printed its result, but did not do all it was asked. */
+function refusedSaves(ctx: CommandContext, saver: BinarySaver): number {
+  if (!saver.refused.length) return ExitCode.Ok;
+  const n = saver.refused.length;
+  ctx.err(`mcp-host: ${n} file${n > 1 ? 's' : ''} already exist${n > 1 ? '' : 's'} in ${saver.directory} and ${n > 1 ? 'were' : 'was'} not replaced: ${saver.refused.join(', ')}\nPass --force to replace ${n > 1 ? 'them' : 'it'}, or choose another --save directory.\n`);
+  return ExitCode.Usage;
 }

@@ -111,7 +111,7 @@ export type InputResolver = (id: string, input: ConfigInput | undefined) => Prom
  * The definition of one server, its variables resolved. Only this server's inputs are
  * asked for. Workspace servers win over user servers of the same name, as in the editor.
  */
-export async function resolveNamedServer(loaded: LoadedConfig, name: string, e: ConfigEnvironment, resolveInput: InputResolver): Promise<ServerDefinition> {
+export async function resolveNamedServer(loaded: LoadedConfig, name: string, e: ConfigEnvironment, resolveInput: InputResolver, onSecret?: (value: string) => void): Promise<ServerDefinition> {
   const source = loaded.sources.find(s => s.parsed.servers.some(x => x.name === name));
   if (!source) {
     const names = [...new Set(loaded.sources.flatMap(s => s.parsed.servers.map(x => x.name)))];
@@ -122,9 +122,10 @@ export async function resolveNamedServer(loaded: LoadedConfig, name: string, e: 
   }
   const entry = source.parsed.servers.find(x => x.name === name)!;
   const resolved = await resolveServers({ ...source.parsed, servers: [entry] }, source.scope, { file: source.file, folder: source.folder }, {
-    workspaceFolder: source.folder ?? loaded.sources.find(s => s.scope === 'workspace')?.folder ?? e.cwd,
-    env: e.env,
+    workspaceFolder: workspaceFolderOf(loaded, e),
+    env: withoutInputValues(e.env),
     resolveInput,
+    ...(onSecret ? { onSecret } : {}),
   });
   const def = resolved.definitions[0];
   if (!def) {
@@ -132,6 +133,22 @@ export async function resolveNamedServer(loaded: LoadedConfig, name: string, e: 
     throw new UsageError(`server "${name}" cannot be started:\n  ${why.join('\n  ') || 'its definition is invalid'}`, `Its entry is in ${source.file}.`);
   }
   return def;
+}
+
+/** The folder `${workspaceFolder}` names, and the one whose content needs consent: the .vscode/mcp.json's, else the current directory. */
+export function workspaceFolderOf(loaded: LoadedConfig, e: ConfigEnvironment): string {
+  return loaded.sources.find(s => s.scope === 'workspace')?.folder ?? path.resolve(e.cwd);
+}
+
+/**
+ * The environment for `${env:…}`: without MCP_HOST_INPUT_* values, which belong to the
+ * server whose definition names that input (`${input:ID}`), not to any definition that
+ * asks for the variable by name (a repository's, reading the token meant for another).
+ */
+export function withoutInputValues(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) if (!k.toUpperCase().startsWith('MCP_HOST_INPUT_')) out[k] = v;
+  return out;
 }
 
 export interface ServerListing {

@@ -28,14 +28,38 @@ export function formatServers(servers: readonly ServerListing[]): string {
   return table(rows);
 }
 
+/** Tools that can only run as a task (MCP tasks; mcp-host cannot call them yet). */
+export function requiresTasks(t: Tool): boolean {
+  return t.execution?.taskSupport === 'required';
+}
+
 export function formatTools(tools: readonly Tool[]): string {
   return tools.map(t => {
-    const head = `${t.name}${t.title && t.title !== t.name ? ` (${t.title})` : ''}${firstLine(t.description)}`;
+    const head = `${t.name}${t.title && t.title !== t.name ? ` (${t.title})` : ''}${requiresTasks(t) ? ' [tasks only: not callable from mcp-host yet]' : ''}${firstLine(t.description)}`;
     const props = Object.entries(t.inputSchema.properties ?? {});
     const required = new Set(t.inputSchema.required ?? []);
     const args = props.map(([name, s]) => `    ${name}${required.has(name) ? '' : '?'}: ${typeOf(s)}${s.default !== undefined ? ` = ${JSON.stringify(s.default)}` : ''}${firstLine(s.description as string | undefined)}`);
     return [head, ...args].join('\n');
   }).join('\n') + (tools.length ? '\n' : '');
+}
+
+/** `describe TOOL`: everything the server says about one tool. */
+export function formatToolDetail(t: Tool): string {
+  const lines = [`${t.name}${t.title && t.title !== t.name ? ` (${t.title})` : ''}`];
+  if (t.description) lines.push('', t.description.trimEnd());
+  lines.push('', 'Input schema:', indent(JSON.stringify(t.inputSchema, null, 2)));
+  lines.push('', t.outputSchema ? 'Output schema:' : 'Output schema: none (results are content blocks only)');
+  if (t.outputSchema) lines.push(indent(JSON.stringify(t.outputSchema, null, 2)));
+  const a = t.annotations ?? {};
+  const hints = Object.entries(a).filter(([k]) => k !== 'title').map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
+  if (hints.length) lines.push('', `Annotations: ${hints.join(', ')}`);
+  const support = t.execution?.taskSupport;
+  if (support) lines.push('', `Tasks: ${support}${support === 'required' ? ' — the tool runs only as a task, which mcp-host does not support yet' : ''}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function indent(text: string): string {
+  return text.split('\n').map(l => `  ${l}`).join('\n');
 }
 
 export function formatResources(resources: readonly Resource[]): string {
@@ -54,44 +78,71 @@ export function formatPrompts(prompts: readonly Prompt[]): string {
   }).join('\n') + (prompts.length ? '\n' : '');
 }
 
-/** Writes binary content under --save DIR, never overwriting: name.ext, name-2.ext, … */
+/**
+ * Writes content under --save DIR with the server's own file name (a resource URI's
+ * last segment, a resource link's name; the tool or prompt name for images and audio),
+ * never replacing an existing file unless --force: a refused file is listed in `refused`.
+ */
 export class BinarySaver {
   private readonly dir: string | undefined;
+  private readonly force: boolean;
   private readonly used = new Set<string>();
-  constructor(dir: string | undefined) { this.dir = dir; }
+  /** Files that exist and were left alone (no --force). */
+  readonly refused: string[] = [];
+  constructor(dir: string | undefined, force = false) { this.dir = dir; this.force = force; }
   get enabled(): boolean { return this.dir !== undefined; }
-  save(base: string, mimeType: string | undefined, base64: string): string | undefined {
-    if (!this.dir) return undefined;
+  get directory(): string | undefined { return this.dir; }
+  /** Saves `data`; returns the marker for the summary line (" → file", or why it was not saved), '' when not saving. */
+  save(base: string, mimeType: string | undefined, data: Buffer): string {
+    if (!this.dir) return '';
     mkdirSync(this.dir, { recursive: true });
-    const safe = base.replace(/[^\w.-]+/g, '_').replace(/^\.+/, '') || 'content';
+    // The name comes from the server: no directories, no hidden or reserved names.
+    const last = base.split(/[\\/]/).filter(p => p && p !== '.' && p !== '..').pop() ?? '';
+    const safe = last.replace(/[^\w.-]+/g, '_').replace(/^[.-]+/, '') || 'content';
     const ext = path.extname(safe) ? '' : `.${extensionOf(mimeType)}`;
     let name = `${safe}${ext}`;
     for (let i = 2; this.used.has(name); i++) name = `${safe}-${i}${ext}`;
     this.used.add(name);
     const file = path.join(this.dir, name);
-    writeFileSync(file, Buffer.from(base64, 'base64'));
-    return file;
+    try {
+      writeFileSync(file, data, { flag: this.force ? 'w' : 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      this.refused.push(file);
+      return `; not saved: ${file} exists (--force replaces it)`;
+    }
+    return ` → ${file}`;
   }
 }
 
-export function formatContent(blocks: readonly ContentBlock[], saver: BinarySaver, base: string): string {
+/** Resources that resource links point to, read beforehand when --save asks for files. */
+export type LinkedContents = ReadonlyMap<string, ReadResourceResult | Error>;
+
+export function formatContent(blocks: readonly ContentBlock[], saver: BinarySaver, base: string, linked?: LinkedContents): string {
   const parts: string[] = [];
   blocks.forEach((b, i) => {
     const name = blocks.length > 1 ? `${base}-${i + 1}` : base;
     switch (b.type) {
       case 'text': parts.push(b.text); break;
       case 'image': case 'audio': parts.push(binary(b.type, b.mimeType, b.data, saver, name)); break;
-      case 'resource_link': parts.push(`[resource link] ${b.uri}${b.title ?? b.name ? `  ${b.title ?? b.name}` : ''}${b.mimeType ? ` (${b.mimeType})` : ''}${firstLine(b.description)}`); break;
-      case 'resource': parts.push(formatResourceContents(b.resource, saver, name, true)); break;
+      case 'resource_link': {
+        let line = `[resource link] ${b.uri}${b.title ?? b.name ? `  ${b.title ?? b.name}` : ''}${b.mimeType ? ` (${b.mimeType})` : ''}${firstLine(b.description)}`;
+        const read = linked?.get(b.uri);
+        if (read instanceof Error) line += `\n  (not saved: ${read.message})`;
+        else if (read) line += read.contents.map((c, j) => `\n  ${saveContents(c, saver, read.contents.length > 1 ? `${b.name}-${j + 1}` : b.name || baseOfUri(c.uri, j))}`).join('');
+        parts.push(line);
+        break;
+      }
+      case 'resource': parts.push(formatResourceContents(b.resource, saver, baseOfUri(b.resource.uri, i, name), true)); break;
       default: parts.push(`[${(b as { type?: string }).type ?? 'unknown'} content] ${JSON.stringify(b)}`);
     }
   });
   return joinBlocks(parts);
 }
 
-export function formatCallResult(result: CallToolResult, saver: BinarySaver, tool: string): string {
+export function formatCallResult(result: CallToolResult, saver: BinarySaver, tool: string, linked?: LinkedContents): string {
   if (!result.content.length && result.structuredContent !== undefined) return formatJson(result.structuredContent);
-  return formatContent(result.content, saver, tool);
+  return formatContent(result.content, saver, tool, linked);
 }
 
 export function formatReadResult(result: ReadResourceResult, saver: BinarySaver): string {
@@ -117,9 +168,16 @@ function formatResourceContents(c: ResourceContents, saver: BinarySaver, base: s
 }
 
 function binary(kind: string, mimeType: string | undefined, base64: string, saver: BinarySaver, base: string): string {
-  const bytes = Buffer.byteLength(base64, 'base64');
-  const file = saver.save(base, mimeType, base64);
-  return `[${kind} ${mimeType ?? 'application/octet-stream'}, ${bytes} bytes${file ? ` → ${file}` : ''}]`;
+  const data = Buffer.from(base64, 'base64');
+  return `[${kind} ${mimeType ?? 'application/octet-stream'}, ${data.length} bytes${saver.save(base, mimeType, data)}]`;
+}
+
+/** A linked resource's contents, written to a file (text as well: the link asked for a file). */
+function saveContents(c: ResourceContents, saver: BinarySaver, base: string): string {
+  const isText = 'text' in c && typeof c.text === 'string';
+  const data = isText ? Buffer.from(c.text, 'utf8') : Buffer.from((c as { blob?: string }).blob ?? '', 'base64');
+  const mime = c.mimeType ?? (isText ? 'text/plain' : undefined);
+  return `[resource ${c.uri} ${mime ?? 'application/octet-stream'}, ${data.length} bytes${saver.save(base, mime, data)}]`;
 }
 
 function joinBlocks(parts: string[]): string {
@@ -161,9 +219,11 @@ function table(rows: string[][]): string {
   return `${out.join('\n')}\n`;
 }
 
-function baseOfUri(uri: string, i: number): string {
+/** The file name a resource URI suggests: its last path segment (decoded), else `fallback`. */
+function baseOfUri(uri: string, i: number, fallback = `resource-${i + 1}`): string {
   const last = uri.replace(/[?#].*$/, '').split('/').filter(Boolean).pop();
-  return last && !last.endsWith(':') ? last : `resource-${i + 1}`;
+  if (!last || last.endsWith(':')) return fallback;
+  try { return decodeURIComponent(last); } catch { return last; }
 }
 
 const EXTENSIONS: Record<string, string> = {

@@ -5,7 +5,11 @@ export const VERSION = '0.1.0';
 
 const TARGETS = `Target (one of):
   --server NAME         a server configured in .vscode/mcp.json (searched from the current
-                        directory upward) or in the VS Code user setting mcpHost.servers
+                        directory upward) or in the VS Code user setting mcpHost.servers;
+                        the workspace's definition wins over a user server of that name
+      --trust-workspace start a server the workspace defines (or one that uses files of
+                        the workspace) without asking; otherwise its first run shows the
+                        command line and asks on the terminal, and fails without one
   --url URL             a remote server: Streamable HTTP, falling back to legacy HTTP+SSE
                         (ws:// and wss:// URLs use WebSocket)
       --transport T     force the remote transport: http (Streamable HTTP, no fallback),
@@ -22,6 +26,9 @@ const REQUEST = `Request options:
       --json            print the raw MCP result as JSON (for scripts)
       --progress        show progress on stderr even when it is not a terminal
   -v, --verbose         show the server's stderr, its log messages and protocol warnings
+      --root DIR        a root the server may use (repeatable; default: the current
+                        directory)
+      --no-roots        offer no roots at all (the roots capability is not declared)
       --elicit MODE     answer the server's elicitation requests without asking:
                         accept-defaults | decline | cancel (default on a terminal: ask
                         field by field; without a terminal: decline)
@@ -34,7 +41,8 @@ const REQUEST = `Request options:
 export const EXIT_CODES = `Exit codes:
   0    success
   1    the tool reported an error (isError: true)
-  2    usage or configuration error
+  2    usage or configuration error (also: a server you did not allow to start, a
+       file --save would have replaced)
   3    connection or server error (could not start or reach it, it died, it answered
        with a JSON-RPC error)
   4    timeout
@@ -42,8 +50,14 @@ export const EXIT_CODES = `Exit codes:
 
 const ENVIRONMENT = `Environment:
   MCP_HOST_INPUT_<ID>   the value of \${input:ID} in the configuration (ID upper-cased,
-                        other characters as "_"); asked on the terminal otherwise
+                        other characters as "_"), for the server whose definition names
+                        that input (\${env:…} cannot read it); asked on the terminal
+                        otherwise
   MCP_HOST_SETTINGS     the VS Code settings.json to read mcpHost.servers from (empty: none)
+  MCP_HOST_CONSENT_FILE where the servers you allowed to start are remembered (default:
+                        $XDG_CONFIG_HOME/mcp-host/consent.json, else
+                        ~/.config/mcp-host/consent.json; on Windows
+                        %APPDATA%\\mcp-host\\consent.json; empty: remember nothing)
   MCP_HOST_SAMPLING_COMMAND  as --sampling-command`;
 
 export const OVERVIEW = `mcp-host ${VERSION} — a Model Context Protocol client for the terminal
@@ -51,14 +65,16 @@ export const OVERVIEW = `mcp-host ${VERSION} — a Model Context Protocol client
 Usage:
   mcp-host servers [--json]
   mcp-host tools|resources|templates|prompts TARGET
-  mcp-host call TOOL [--args JSON] TARGET
+  mcp-host describe TOOL TARGET
+  mcp-host call TOOL [--args JSON|@FILE|-] TARGET
   mcp-host read URI TARGET
-  mcp-host prompt NAME [--args JSON] TARGET
+  mcp-host prompt NAME [--args JSON|@FILE|-] TARGET
   mcp-host COMMAND --help
 
 Commands:
   servers     list the configured servers (without starting them)
   tools       list the server's tools and their arguments
+  describe    show one tool in full: description, input and output schema
   resources   list the server's resources
   templates   list the server's resource templates
   prompts     list the server's prompts and their arguments
@@ -70,9 +86,10 @@ ${TARGETS}
 
 ${REQUEST}
 
-The server's requests are answered here: roots are the current directory; elicitation
-asks on the terminal (or follows --elicit); sampling is declined unless a provider is
-configured (--sampling-command).
+The server's requests are answered here: roots are the current directory (or each
+--root DIR; none with --no-roots), and a server that asks for them right after starting
+gets them applied before the command runs; elicitation asks on the terminal (or follows
+--elicit); sampling is declined unless a provider is configured (--sampling-command).
 
 ${ENVIRONMENT}
 
@@ -103,19 +120,30 @@ ${ENVIRONMENT}
 
 ${EXIT_CODES}
 `,
-  tools: page('mcp-host tools TARGET', 'Lists the tools of the server, with their arguments (name: type, "?" when optional,\n"= value" for a default). With --json, the tools as the server sent them.'),
+  tools: page('mcp-host tools TARGET', 'Lists the tools of the server, with their arguments (name: type, "?" when optional,\n"= value" for a default). Tools that run only as MCP tasks, which mcp-host does not\nsupport yet, are marked [tasks only]. With --json, the tools as the server sent them.'),
+  describe: page('mcp-host describe TOOL TARGET', 'Shows one tool in full: its title, whole description, input schema, output schema,\nannotations and task support. With --json, the tool as the server sent it.'),
   resources: page('mcp-host resources TARGET', 'Lists the resources of the server: URI, name, MIME type and description.'),
   templates: page('mcp-host templates TARGET', 'Lists the resource templates of the server. Read one by filling in its URI:\n  mcp-host read demo://resource/dynamic/text/1 TARGET'),
   prompts: page('mcp-host prompts TARGET', 'Lists the prompts of the server with their arguments.'),
-  call: page('mcp-host call TOOL [--args JSON] TARGET', `Calls a tool and prints its result: text as is, images and audio as
+  call: page('mcp-host call TOOL [--args JSON|@FILE|-] TARGET', `Calls a tool and prints its result: text as is, images and audio as
 [image image/png, N bytes] (written to files with --save DIR), resource links and
-embedded resources with their URI. A result with isError prints to stderr and exits 1.`,
+embedded resources with their URI. A result with isError prints to stderr and exits 1.
+A misspelt tool lists the server's tools and exits 2.`,
   `Command options:
-  -a, --args JSON   the tool's arguments, a JSON object (default {})
-      --save DIR    write images, audio and binary resources to files in DIR`),
-  read: page('mcp-host read URI TARGET', 'Reads a resource and prints its text; binary contents are summarised, or written\nto files with --save DIR.', `Command options:
-      --save DIR    write binary contents to files in DIR`),
-  prompt: page('mcp-host prompt NAME [--args JSON] TARGET', 'Gets a prompt and prints its messages.', `Command options:
-  -a, --args JSON   the prompt's arguments, a JSON object of strings
-      --save DIR    write images and audio to files in DIR`),
+  -a, --args JSON   the tool's arguments, a JSON object (default {}); @FILE reads it
+                    from a file, - from stdin
+      --save DIR    write images, audio, binary embedded resources and the resources
+                    that resource links point to into DIR, named as the server names
+                    them (a resource URI's last segment, a link's name; the tool's name
+                    for images and audio); an existing file is never replaced (exit 2)
+      --force       with --save: replace existing files`),
+  read: page('mcp-host read URI TARGET', 'Reads a resource and prints its text; binary contents are summarised, or written\nto files with --save DIR (named after the URI\'s last segment).', `Command options:
+      --save DIR    write binary contents to files in DIR; an existing file is never
+                    replaced (exit 2)
+      --force       with --save: replace existing files`),
+  prompt: page('mcp-host prompt NAME [--args JSON|@FILE|-] TARGET', 'Gets a prompt and prints its messages. A misspelt prompt lists the server\'s prompts\nand exits 2.', `Command options:
+  -a, --args JSON   the prompt's arguments, a JSON object of strings; @FILE reads it
+                    from a file, - from stdin
+      --save DIR    write images and audio to files in DIR (never replacing one)
+      --force       with --save: replace existing files`),
 };

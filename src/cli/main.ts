@@ -5,16 +5,20 @@
 import { type Readable, type Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { LocalError, type ProgressNotificationParams } from '../core.ts';
-import { parseCommandLine, type CliArgs } from './args.ts';
+import { parseCommandLine, readArgsFrom, type CliArgs } from './args.ts';
 import { runCommand } from './commands.ts';
-import { loadConfig, listServers, resolveNamedServer, type ConfigEnvironment } from './config.ts';
+import { Redactor, definitionSecrets, isSecretEnvName } from '../host/redaction.ts';
+import { loadConfig, listServers, resolveNamedServer, workspaceFolderOf, type ConfigEnvironment } from './config.ts';
+import { ConsentFileStore, checkConsent, consentFilePath } from './consent.ts';
 import { createElicitationHandler } from './elicit.ts';
 import { ExitCode, describeError, exitCodeOf } from './errors.ts';
 import { formatJson, formatServers, terminalSafe } from './format.ts';
 import { COMMAND_HELP, OVERVIEW, VERSION } from './help.ts';
 import { createInputResolver } from './inputs.ts';
+import { rootsOf } from './roots.ts';
 import { createSamplingHandler } from './sampling.ts';
 import { connect, targetOf, type Session, type Target } from './session.ts';
+import { STARTING_DELAY_MS, StatusLine, watchStartup } from './status.ts';
 import { createLineReader, type LineReader } from './terminal.ts';
 
 export { ExitCode } from './errors.ts';
@@ -32,6 +36,8 @@ export interface CliIO {
   stderrIsTTY: boolean;
   /** Where Ctrl-C comes from (the process). */
   signals: Pick<NodeJS.Process, 'on' | 'off'> | undefined;
+  /** After how long a server that is not up yet is shown as starting (on a terminal); for tests. */
+  startingDelayMs?: number;
 }
 
 function processIO(): CliIO {
@@ -88,7 +94,7 @@ async function listCommand(args: CliArgs, e: ConfigEnvironment, out: (t: string)
   return ExitCode.Ok;
 }
 
-/** One invocation that talks to a server: its cancellation, terminal, progress line and session. */
+/** One invocation that talks to a server: its cancellation, terminal, status line and session. */
 class Run {
   private readonly io: CliIO;
   private readonly args: CliArgs;
@@ -96,12 +102,21 @@ class Run {
   private readonly abort = new AbortController();
   private reader: LineReader | undefined;
   private interrupts = 0;
-  private progressShown = false;
+  private readonly status: StatusLine;
+  /** stdin was read for --args -: it cannot answer questions any more. */
+  private stdinUsed = false;
+  /**
+   * Everything this run writes to stderr (errors, --verbose logs and traces, the consent
+   * text) passes through it: password inputs, credential headers and env values of the
+   * target, secret tool arguments and credential-looking text are masked.
+   */
+  private readonly redactor = new Redactor();
 
   constructor(io: CliIO, args: CliArgs, configEnv: ConfigEnvironment) {
     this.io = io;
     this.args = args;
     this.configEnv = configEnv;
+    this.status = new StatusLine(t => this.io.stderr.write(t), () => (this.io.stderr as { columns?: number }).columns ?? 100);
   }
 
   async execute(): Promise<number> {
@@ -113,31 +128,46 @@ class Run {
     this.io.signals?.on('SIGTERM', onTerm);
     this.io.signals?.on('SIGHUP', onTerm);
     let session: Session | undefined;
+    const context = { subject: this.args.subject, url: this.args.target?.kind === 'url' ? this.args.target.url : undefined };
     try {
+      if (this.args.argsFrom !== undefined) {
+        this.stdinUsed = this.args.argsFrom === '-';
+        this.args.args = await readArgsFrom(this.args.argsFrom, this.args.command, this.io.cwd, this.io.stdin ?? process.stdin);
+      }
+      const roots = this.args.noRoots ? undefined : await rootsOf(this.args.roots, this.io.cwd);
       const target = await this.resolveTarget();
-      session = await connect(target, {
-        timeoutMs: this.args.timeoutMs,
-        maxTimeoutMs: Math.max(MAX_TIMEOUT_MS, this.args.timeoutMs),
-        signal: this.abort.signal,
-        cwd: this.io.cwd,
-        elicit: createElicitationHandler({ server: target.name, mode: this.args.elicit, reader: this.terminal(), write: t => this.err(t), verbose: this.args.verbose }),
-        sample: createSamplingHandler({ server: target.name, command: this.args.samplingCommand, write: t => this.err(t), verbose: this.args.verbose }),
-        log: this.args.verbose ? line => this.err(`${line}\n`) : undefined,
-      });
+      let startup: { dispose(): void } | undefined;
+      try {
+        session = await connect(target, {
+          timeoutMs: this.args.timeoutMs,
+          maxTimeoutMs: Math.max(MAX_TIMEOUT_MS, this.args.timeoutMs),
+          signal: this.abort.signal,
+          roots,
+          elicit: createElicitationHandler({ server: target.name, mode: this.args.elicit, reader: this.terminal(), write: t => this.err(t), verbose: this.args.verbose }),
+          sample: createSamplingHandler({ server: target.name, command: this.args.samplingCommand, write: t => this.err(t), verbose: this.args.verbose }),
+          log: this.args.verbose ? line => this.err(`${line}\n`) : undefined,
+          onTransport: transport => {
+            if (this.io.stderrIsTTY) startup = watchStartup(transport, target.name, this.status, this.io.startingDelayMs ?? STARTING_DELAY_MS);
+          },
+        });
+      } finally {
+        startup?.dispose();
+      }
       const showProgress = this.args.progress || this.io.stderrIsTTY;
       return await runCommand({
         client: session.client,
         args: this.args,
         // Progress is always asked for: it also keeps a long request from timing out.
         request: { signal: this.abort.signal, timeoutMs: this.args.timeoutMs, onProgress: p => { if (showProgress) this.progress(target.name, p); } },
-        out: t => { this.clearProgress(); this.io.stdout.write(isTTY(this.io.stdout) ? terminalSafe(t) : t); },
+        out: t => { this.status.clear(); this.io.stdout.write(isTTY(this.io.stdout) ? terminalSafe(t) : t); },
         err: t => this.err(t),
+        redactor: this.redactor,
       });
     } catch (e) {
-      this.err(`${describeError(e)}\n`);
+      this.err(`${describeError(e, context)}\n`);
       return exitCodeOf(e);
     } finally {
-      this.clearProgress();
+      this.status.clear();
       this.reader?.close();
       // Closing ends the server gracefully (stdin, then SIGTERM, then SIGKILL).
       await session?.close().catch(e => this.err(`mcp-host: closing the connection failed: ${(e as Error).message}\n`));
@@ -149,11 +179,29 @@ class Run {
 
   private async resolveTarget(): Promise<Target> {
     const spec = this.args.target!;
-    if (spec.kind !== 'server') return targetOf(spec, this.args.name, this.io.cwd);
+    if (spec.kind !== 'server') {
+      const target = targetOf(spec, this.args.name, this.io.cwd);
+      for (const v of definitionSecrets(target.launch)) this.redactor.addSecret(v);
+      if (target.launch.type === 'stdio') for (const [k, v] of Object.entries(target.launch.env)) if (v && isSecretEnvName(k)) this.redactor.addSecret(v);
+      return target;
+    }
     const loaded = await loadConfig(this.configEnv);
     const resolveInput = createInputResolver({ server: spec.name, env: this.io.env, reader: this.terminal(), write: t => this.err(t), signal: this.abort.signal });
+    const redactor = this.redactor;
     try {
-      const def = await resolveNamedServer(loaded, spec.name, this.configEnv, resolveInput);
+      const def = await resolveNamedServer(loaded, spec.name, this.configEnv, resolveInput, v => redactor.addSecret(v));
+      redactor.addDefinition(def);
+      // What the repository defines (or what reaches into it) runs only with the user's consent.
+      await checkConsent(def, {
+        folders: [workspaceFolderOf(loaded, this.configEnv)],
+        trusted: this.args.trustWorkspace,
+        store: new ConsentFileStore(consentFilePath(this.io.env)),
+        reader: this.terminal(),
+        write: t => this.err(t),
+        redact: redactor.redact,
+        signal: this.abort.signal,
+        verbose: this.args.verbose,
+      });
       return { name: def.name, launch: def.launch, forced: false };
     } catch (e) {
       // A Ctrl-C at an input prompt surfaces as a problem of the entry; report it as the cancel it is.
@@ -164,7 +212,7 @@ class Run {
 
   /** The terminal for questions, opened on first use; undefined without one. */
   private terminal(): (() => LineReader) | undefined {
-    if (!this.io.interactive) return undefined;
+    if (!this.io.interactive || this.stdinUsed) return undefined;
     return () => this.reader ??= this.openTerminal();
   }
 
@@ -185,24 +233,15 @@ class Run {
   }
 
   private err(text: string): void {
-    this.clearProgress();
-    this.io.stderr.write(this.io.stderrIsTTY ? terminalSafe(text) : text);
+    this.status.clear();
+    const safe = this.redactor.redact(text);
+    this.io.stderr.write(this.io.stderrIsTTY ? terminalSafe(safe) : safe);
   }
 
   private progress(server: string, p: ProgressNotificationParams): void {
     const amount = p.total ? `${p.progress}/${p.total}` : `${p.progress}`;
-    const line = terminalSafe(`${server}: ${amount}${p.message ? ` ${p.message}` : ''}`);
-    if (this.io.stderrIsTTY) {
-      this.io.stderr.write(`\r\x1b[K${line.slice(0, 200)}`);
-      this.progressShown = true;
-    } else {
-      this.io.stderr.write(`progress ${line}\n`);
-    }
-  }
-
-  private clearProgress(): void {
-    if (!this.progressShown) return;
-    this.progressShown = false;
-    this.io.stderr.write('\r\x1b[K');
+    const line = `${server}: ${amount}${p.message ? ` ${p.message}` : ''}`;
+    if (this.io.stderrIsTTY) this.status.show(line);
+    else this.io.stderr.write(`progress ${terminalSafe(line)}\n`);
   }
 }

@@ -3,13 +3,13 @@
 // sampling) are answered.
 
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
-  DisposableStore, LocalError, McpClient, RequestError, StreamableHttpTransport, createTransport, errorMessage,
+  DisposableStore, LocalError, McpClient, RequestError, StdioTransport, StreamableHttpTransport, createTransport, errorMessage,
   type CreateMessageResult, type ElicitResult, type Root, type ServerLaunch, type Transport,
 } from '../core.ts';
 import type { TargetSpec } from './args.ts';
 import { VERSION } from './help.ts';
+import { RootsWaiter, type RootsSettlement } from './roots.ts';
 
 export interface Target {
   /** The server's name in every message. */
@@ -17,7 +17,17 @@ export interface Target {
   launch: ServerLaunch;
   /** A remote transport chosen with --transport (no fallback). */
   forced: boolean;
+  /** Where a stdio command was written, for hints ("--stdio"); undefined: a configuration's "command". */
+  commandOrigin?: string;
 }
+
+/**
+ * Each step of a stdio server's shutdown (stdin closed → SIGTERM → SIGKILL) waits this
+ * long. Servers built on the SDKs exit on stdin EOF within milliseconds; one that ignores
+ * EOF (server-everything) gets SIGTERM after this instead of after the editor's 2 s, so
+ * a one-shot command ends promptly.
+ */
+export const CLI_SHUTDOWN_GRACE_MS = 300;
 
 const INTERPRETERS = new Set(['node', 'nodejs', 'python', 'python3', 'deno', 'bun', 'npx', 'uvx', 'uv', 'pipx']);
 
@@ -31,6 +41,7 @@ export function targetOf(spec: Exclude<TargetSpec, { kind: 'server' }>, name: st
     name: name ?? stdioName(spec.command, spec.args),
     launch: { type: 'stdio', command: spec.command, args: spec.args, env: spec.env, cwd },
     forced: false,
+    commandOrigin: spec.given === '--' ? 'the command after "--"' : '--stdio',
   };
 }
 
@@ -53,15 +64,20 @@ export interface ConnectOptions {
   timeoutMs: number;
   maxTimeoutMs: number;
   signal: AbortSignal;
-  cwd: string;
+  /** The roots to answer `roots/list` with; undefined: no roots capability (--no-roots). */
+  roots: Root[] | undefined;
   elicit: (params: Record<string, unknown>, signal: AbortSignal) => Promise<ElicitResult>;
   sample: (params: Record<string, unknown>, signal: AbortSignal) => Promise<CreateMessageResult>;
   /** Diagnostics for --verbose; undefined keeps them quiet. */
   log: ((line: string) => void) | undefined;
+  /** The transport, before it starts (to watch a slow start). */
+  onTransport?: (transport: Transport) => void;
 }
 
 export interface Session {
   readonly client: McpClient;
+  /** How the wait for roots went (undefined with --no-roots). */
+  readonly roots: RootsSettlement | undefined;
   close(): Promise<void>;
 }
 
@@ -73,27 +89,38 @@ export async function connect(target: Target, opts: ConnectOptions): Promise<Ses
   try {
     // The factory's HTTP transport falls back to legacy SSE by itself; --transport http
     // asks for Streamable HTTP only.
-    transport = launch.type === 'http' && target.forced
-      ? new StreamableHttpTransport({ url: launch.url, headers: launch.headers, mode: 'streamable' })
-      : await createTransport(launch, { hostName: "mcp-host" });
+    if (launch.type === 'http' && target.forced) {
+      transport = new StreamableHttpTransport({ url: launch.url, headers: launch.headers, mode: 'streamable' });
+    } else if (launch.type === 'stdio' && target.commandOrigin) {
+      // A command line of ours (no envFile, no login-shell PATH): built here so that its
+      // hints name --stdio rather than a "command" field the user never wrote.
+      transport = new StdioTransport({
+        command: launch.command, args: launch.args, env: launch.env, cwd: launch.cwd,
+        hostName: 'mcp-host', commandOrigin: target.commandOrigin, shutdownGraceMs: CLI_SHUTDOWN_GRACE_MS,
+      });
+    } else {
+      transport = await createTransport(launch, { hostName: 'mcp-host', shutdownGraceMs: CLI_SHUTDOWN_GRACE_MS });
+    }
   } catch (err) {
     throw new RequestError(target.name, 'initialize', err instanceof LocalError ? err : new LocalError('transport', errorMessage(err), err));
   }
   if (log) {
     store.add(transport.onDidLog(l => log(l.source === 'stderr' ? `[${target.name} stderr] ${l.message}` : `[${target.name} ${l.level}] ${l.message}`)));
   }
-  const roots: Root[] = [{ uri: pathToFileURL(path.resolve(opts.cwd)).href, name: path.basename(path.resolve(opts.cwd)) || path.resolve(opts.cwd) }];
+  opts.onTransport?.(transport);
+  const roots = opts.roots;
+  const waiter = roots ? new RootsWaiter(transport) : undefined;
   try {
     const client = await McpClient.create(transport, {
       name: target.name,
       clientInfo: { name: 'mcp-host', title: 'MCP Host CLI', version: VERSION },
-      capabilities: { roots: { listChanged: false }, sampling: {}, elicitation: { form: {}, url: {} } },
+      capabilities: { ...(roots ? { roots: { listChanged: false } } : {}), sampling: {}, elicitation: { form: {}, url: {} } },
       requestTimeoutMs: opts.timeoutMs,
       maxRequestTimeoutMs: opts.maxTimeoutMs,
       initializeTimeoutMs: opts.timeoutMs,
       signal: opts.signal,
       onConnection: conn => {
-        store.add(conn.onRequest('roots/list', () => ({ roots })));
+        if (roots && waiter) store.add(conn.onRequest('roots/list', () => { waiter.asked(); return { roots }; }));
         store.add(conn.onRequest('elicitation/create', (params, ctx) => opts.elicit(params, ctx.signal)));
         store.add(conn.onRequest('sampling/createMessage', (params, ctx) => opts.sample(params, ctx.signal)));
         if (log) {
@@ -107,13 +134,24 @@ export async function connect(target: Target, opts: ConnectOptions): Promise<Ses
     });
     const how = transport instanceof StreamableHttpTransport ? (transport.activeMode === 'sse' ? 'legacy HTTP+SSE' : 'Streamable HTTP') : launch.type;
     log?.(`[${target.name}] connected to ${client.serverInfo.name} ${client.serverInfo.version} (protocol ${client.protocolVersion}, ${how})`);
+    let settled: RootsSettlement | undefined;
+    try {
+      settled = waiter && await waiter.settle(client, opts.signal, opts.timeoutMs);
+    } catch (err) {
+      await client.close().catch(() => {});
+      throw err instanceof RequestError ? err : new RequestError(target.name, 'initialize', err instanceof LocalError ? err : new LocalError('cancelled', errorMessage(err), err));
+    }
+    if (settled?.askedAtStart) log?.(`[${target.name}] roots: asked for at start; applied after ${settled.ms.toFixed(0)} ms (${settled.sign})`);
+    else if (settled) log?.(`[${target.name}] roots: not asked for at start (checked in ${settled.ms.toFixed(1)} ms)`);
     return {
       client,
+      roots: settled,
       async close() {
         try { await client.close(); } finally { store.dispose(); }
       },
     };
   } catch (err) {
+    waiter?.dispose();
     store.dispose();
     throw err;
   }

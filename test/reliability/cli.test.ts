@@ -36,20 +36,20 @@ describe('misbehaving servers through the CLI', () => {
   test('hangs in initialize (ignoring stdin close and SIGTERM): --timeout gives exit 4, and the server is killed', async () => {
     const r = await cli(['tools', '--timeout', '500', ...target('hang-initialize.mjs', '--ignore-stdin-close', '--ignore-sigterm')]);
     assert.equal(r.code, 4);
-    assert.match(r.stderr, /hang-initialize › initialize: timed out after 500 ms/);
+    assert.match(r.stderr, /hang-initialize › initialize: the server did not complete the handshake within 500 ms/);
   });
 
   test('crashes mid-call: exit 3 at once, naming tools/call', async () => {
     const r = await cli(['call', 'crash', ...target('crash-mid-call.mjs')]);
     assert.equal(r.code, 3);
-    assert.match(r.stderr, /crash-mid-call › tools\/call: the server process exited with code 3 \(stderr: about to crash\)/);
+    assert.match(r.stderr, /crash-mid-call › tools\/call crash: the server process exited with code 3 \(stderr: about to crash\)/);
   });
 
   test('exits while its helper holds stdout: noticed at once, not at the timeout', async () => {
     const r = await cli(['call', 'crash', '--timeout', '20000', ...target('orphan-holds-stdout.mjs')]);
     assert.equal(r.code, 3);
     assert.ok(r.ms < 10_000, `took ${r.ms} ms`);
-    assert.match(r.stderr, /orphan-holds-stdout › tools\/call: the server process exited with code 5/);
+    assert.match(r.stderr, /orphan-holds-stdout › tools\/call crash: the server process exited with code 5/);
   });
 
   test('garbage, partial lines and invalid UTF-8 on stdout: the answer still arrives', async () => {
@@ -63,7 +63,7 @@ describe('misbehaving servers through the CLI', () => {
   test('a half line cut by an exit: exit 3 naming the call', async () => {
     const r = await cli(['call', 'cut', ...target('partial-line.mjs')]);
     assert.equal(r.code, 3);
-    assert.match(r.stderr, /partial-line › tools\/call: the server process exited with code 9/);
+    assert.match(r.stderr, /partial-line › tools\/call cut: the server process exited with code 9/);
   });
 
   test('unknown ids and one id answered twice: the first answer wins', async () => {
@@ -88,10 +88,10 @@ describe('misbehaving servers through the CLI', () => {
   test('results that violate the schema: exit 3 with what was wrong', async () => {
     const r = await cli(['call', 'structured-mismatch', ...target('schema-violations.mjs')]);
     assert.equal(r.code, 3);
-    assert.match(r.stderr, /schema-violations › tools\/call: structuredContent of "structured-mismatch" does not match its output schema/);
+    assert.match(r.stderr, /schema-violations › tools\/call structured-mismatch: structuredContent of "structured-mismatch" does not match its output schema/);
     const bad = await cli(['call', 'result-not-object', ...target('schema-violations.mjs')]);
     assert.equal(bad.code, 3);
-    assert.match(bad.stderr, /schema-violations › tools\/call: invalid response/);
+    assert.match(bad.stderr, /schema-violations › tools\/call result-not-object: invalid response/);
   });
 
   test('ignores SIGTERM at shutdown: the CLI still ends and kills its process tree', async () => {

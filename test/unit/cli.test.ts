@@ -24,7 +24,7 @@ const everything = `${node} ${EVERYTHING} stdio`;
 function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('MCP_HOST_') && !k.startsWith('NODE_TEST')) env[k] = v;
-  return { ...env, MCP_HOST_SETTINGS: '', ...extra };
+  return { ...env, MCP_HOST_SETTINGS: '', MCP_HOST_CONSENT_FILE: '', ...extra };
 }
 
 interface Ran { code: number | null; stdout: string; stderr: string }
@@ -102,7 +102,9 @@ describe('mcp-host CLI', { concurrency: 4 }, () => {
     assert.equal(prompt.stdout, '[user]\nPlease greet Ann.\n');
     const missing = await run(['read', 'demo://resource/dynamic/text/0', '--stdio', everything]);
     assert.equal(missing.code, 3, show(missing));
-    assert.match(missing.stderr, /› resources\/read: .*Unknown resource.*\(JSON-RPC error -32603\)/);
+    assert.match(missing.stderr, /› resources\/read demo:\/\/resource\/dynamic\/text\/0: Unknown resource: demo:\/\/resource\/dynamic\/text\/0 \(JSON-RPC error -32603\)\n$/);
+    // The code once, not also in an "MCP error -32603:" prefix.
+    assert.equal(missing.stderr.match(/-32603/g)?.length, 1, show(missing));
   });
 
   test('a tool error (isError) exits 1 and goes to stderr', async () => {
@@ -140,7 +142,7 @@ describe('mcp-host CLI', { concurrency: 4 }, () => {
     const help = await run(['--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Exit codes:\n {2}0 {4}success\n {2}1 {4}the tool reported an error/);
-    for (const command of ['servers', 'tools', 'resources', 'templates', 'prompts', 'call', 'read', 'prompt']) {
+    for (const command of ['servers', 'tools', 'describe', 'resources', 'templates', 'prompts', 'call', 'read', 'prompt']) {
       const page = await run([command, '--help']);
       assert.equal(page.code, 0);
       assert.match(page.stdout, new RegExp(`^Usage: mcp-host ${command}`));
@@ -162,7 +164,7 @@ describe('mcp-host CLI', { concurrency: 4 }, () => {
     assert.match(init.stderr, /the server's last stderr lines:\n {2}│ fatal: missing API key/);
     const mid = await run(['call', 'crash', '--stdio', `${node} ${fixture('crash-mid-call.mjs')}`]);
     assert.equal(mid.code, 3, show(mid));
-    assert.match(mid.stderr, /› tools\/call: the server process exited with code 3/);
+    assert.match(mid.stderr, /› tools\/call crash: the server process exited with code 3/);
     assert.match(mid.stderr, /│ about to crash/);
   });
 
@@ -171,11 +173,11 @@ describe('mcp-host CLI', { concurrency: 4 }, () => {
     // Long enough for the handshake on a busy machine (it is a request too), short for the tool.
     const r = await cli(['call', 'slow', '--args', '{"steps":2,"delayMs":20000}', '--timeout', '2500', '--stdio', basic]);
     assert.equal(r.code, 4, show(r));
-    assert.match(r.stderr, /basic\.mjs › tools\/call: timed out after 2500 ms/);
+    assert.match(r.stderr, /basic\.mjs › tools\/call slow: the tool did not answer within 2500 ms, so the call was cancelled \(raise --timeout to wait longer; progress from the server extends it\)\.\n/);
     assert.ok(Date.now() - t0 < 10_000, 'did not wait for the tool');
     const hang = await run(['tools', '--timeout', '300', '--stdio', `${node} ${fixture('hang-initialize.mjs')}`]);
     assert.equal(hang.code, 4, show(hang));
-    assert.match(hang.stderr, /› initialize: timed out after 300 ms/);
+    assert.match(hang.stderr, /› initialize: the server did not complete the handshake within 300 ms \(raise --timeout to wait longer\)\./);
   });
 
   test('Ctrl-C cancels the request (the server hears notifications/cancelled) and exits 130', async () => {
@@ -190,7 +192,7 @@ describe('mcp-host CLI', { concurrency: 4 }, () => {
     });
     assert.ok(sent, show(r));
     assert.equal(r.code, 130, show(r));
-    assert.match(r.stderr, /basic\.mjs › tools\/call: cancelled by the user \(Ctrl-C\)/);
+    assert.match(r.stderr, /basic\.mjs › tools\/call slow: the call was cancelled by the user \(Ctrl-C\)\./);
     assert.match(r.stderr, /\[basic\.mjs stderr\] CANCELLED slow/);
     const pid = Number(/\[basic\.mjs stderr\] pid=(\d+)/.exec(r.stderr)?.[1]);
     assert.ok(pid > 0, show(r));
@@ -276,20 +278,21 @@ describe('mcp-host CLI', { concurrency: 4 }, () => {
     assert.match(list.stdout, /^NAME +SCOPE +TYPE +COMMAND \/ URL$/m);
     assert.match(list.stdout, /^basic +workspace +stdio +.*basic\.mjs {2}\(in .*workspace\)$/m);
     assert.match(list.stdout, /^remote +workspace +http +HTTP http:\/\/127\.0\.0\.1:9\/mcp$/m);
-    assert.match(list.stdout, new RegExp(`^user-echo +user +stdio +node server\\.js ${ws.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+    // A user server runs in the home directory unless it says otherwise.
+    assert.match(list.stdout, new RegExp(`^user-echo +user +stdio +node server\\.js ${ws.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(  \\(in [^)]+\\))?$`, 'm'));
     const json = await run(['servers', '--json'], { cwd: sub, env: { MCP_HOST_SETTINGS: settings, SECRET_TOKEN: 'do-not-print' } });
     const servers = JSON.parse(json.stdout).servers as Array<{ name: string; scope: string; file: string }>;
     assert.deepEqual(servers.map(s => `${s.name}:${s.scope}`), ['basic:workspace', 'remote:workspace', 'user-echo:user']);
     assert.ok(!json.stdout.includes('do-not-print'), 'no secret in the listing');
 
-    const call = await cli(['call', 'roots', '--server', 'basic'], { cwd: sub, env: { MCP_HOST_INPUT_API_KEY: 'k' } });
+    const call = await cli(['call', 'roots', '--trust-workspace', '--server', 'basic'], { cwd: sub, env: { MCP_HOST_INPUT_API_KEY: 'k' } });
     assert.equal(call.code, 0, show(call));
     assert.deepEqual(JSON.parse(call.stdout), [{ uri: pathToFileURL(sub).href, name: 'deep' }]);
 
-    const noInput = await run(['tools', '--server', 'basic'], { cwd: sub });
+    const noInput = await run(['tools', '--trust-workspace', '--server', 'basic'], { cwd: sub });
     assert.equal(noInput.code, 2, show(noInput));
     assert.match(noInput.stderr, /\$\{input:api-key\} needs a value: set MCP_HOST_INPUT_API_KEY or run mcp-host on a terminal/);
-    const asked = await run(['call', 'echo', '--args', '{"message":"ok"}', '--server', 'basic'], { cwd: sub, input: 'secret\n' });
+    const asked = await run(['call', 'echo', '--args', '{"message":"ok"}', '--trust-workspace', '--server', 'basic'], { cwd: sub, input: 'secret\n' });
     assert.equal(asked.code, 0, show(asked));
     assert.match(asked.stderr, /Server "basic" needs the input API key \(api-key\)\.\nAPI key \(api-key\): \n/);
     assert.ok(!asked.stderr.includes('secret'), 'a password input is not echoed');
@@ -335,7 +338,7 @@ describe('mcp-host CLI pieces', () => {
     assert.equal(p.kind, 'run');
     if (p.kind !== 'run') return;
     assert.equal(p.args.subject, 'echo');
-    assert.deepEqual(p.args.target, { kind: 'stdio', command: 'npx', args: ['-y', 'server', '--port', '1'], env: {} });
+    assert.deepEqual(p.args.target, { kind: 'stdio', command: 'npx', args: ['-y', 'server', '--port', '1'], env: {}, given: '--' });
     assert.deepEqual(p.args.args, { message: 'x' });
     assert.equal(p.args.timeoutMs, 500);
     assert.equal(p.args.json, true);
