@@ -2,12 +2,12 @@
 // formatting kept) or the user setting when no folder is open.
 
 import * as vscode from 'vscode';
-import { applyEdits, modify, parse } from 'jsonc-parser';
+import { addServerToConfigText, configServerNames } from '../host/config.ts';
 import { workspaceConfigUri } from './configLoader.ts';
 import { askText, pickOne } from './quickInput.ts';
 import { serverFromArg } from './serverPicker.ts';
 import type { HostServices } from './services.ts';
-import { errorCause } from './util.ts';
+import { describeLaunch, errorCause } from './util.ts';
 
 const EMPTY_CONFIG = '{\n\t"servers": {},\n\t"inputs": []\n}\n';
 
@@ -66,13 +66,6 @@ async function readText(uri: vscode.Uri): Promise<string | undefined> {
   }
 }
 
-function formattingFor(text: string): { insertSpaces: boolean; tabSize: number; eol: string } {
-  const indent = /^([ \t]+)\S/m.exec(text)?.[1];
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  if (!indent || indent.startsWith('\t')) return { insertSpaces: false, tabSize: 4, eol };
-  return { insertSpaces: true, tabSize: indent.length, eol };
-}
-
 /** Existing server names of the target, to refuse a duplicate. */
 async function existingNames(folder: vscode.WorkspaceFolder | undefined): Promise<Set<string>> {
   if (!folder) {
@@ -81,8 +74,7 @@ async function existingNames(folder: vscode.WorkspaceFolder | undefined): Promis
   }
   const text = await readText(workspaceConfigUri(folder));
   if (!text) return new Set();
-  const parsed = parse(text) as { servers?: Record<string, unknown> } | undefined;
-  return new Set(Object.keys(parsed?.servers ?? {}));
+  return new Set(configServerNames(text));
 }
 
 async function askSpec(names: Set<string>): Promise<NewServerSpec | undefined> {
@@ -139,9 +131,7 @@ async function writeWorkspaceEntry(folder: vscode.WorkspaceFolder, spec: NewServ
   const uri = workspaceConfigUri(folder);
   const open = vscode.workspace.textDocuments.find(d => d.uri.toString() === uri.toString());
   const text = open ? open.getText() : (await readText(uri)) ?? '';
-  const base = text.trim() ? text : EMPTY_CONFIG;
-  const edits = modify(base, ['servers', spec.name], entryFor(spec), { formattingOptions: formattingFor(base) });
-  const updated = applyEdits(base, edits);
+  const updated = addServerToConfigText(text.trim() ? text : EMPTY_CONFIG, spec.name, entryFor(spec));
   if (open) {
     // Edit the open document so unsaved changes there are neither lost nor overwritten.
     const edit = new vscode.WorkspaceEdit();
@@ -154,21 +144,60 @@ async function writeWorkspaceEntry(folder: vscode.WorkspaceFolder, spec: NewServ
   return uri;
 }
 
+/** A spec handed to the command by code: checked like any input from outside. */
+function checkSpec(v: unknown): NewServerSpec | undefined {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  if (typeof o.name !== 'string' || !o.name.trim()) return undefined;
+  const type = o.type ?? (typeof o.command === 'string' ? 'stdio' : 'http');
+  if (type === 'stdio') {
+    if (typeof o.command !== 'string' || !o.command.trim()) return undefined;
+    if (o.args !== undefined && (!Array.isArray(o.args) || o.args.some(a => typeof a !== 'string'))) return undefined;
+    return { name: o.name.trim(), type, command: o.command, args: (o.args as string[] | undefined) ?? [] };
+  }
+  if (type !== 'http' && type !== 'sse') return undefined;
+  if (typeof o.url !== 'string') return undefined;
+  try { if (!/^https?:$/.test(new URL(o.url).protocol)) return undefined; } catch { return undefined; }
+  return { name: o.name.trim(), type, url: o.url };
+}
+
+async function confirmGiven(spec: NewServerSpec): Promise<boolean> {
+  const what = spec.type === 'stdio' ? describeLaunch({ type: 'stdio', command: spec.command!, args: spec.args ?? [], env: {} }) : `${spec.type.toUpperCase()} ${spec.url}`;
+  const choice = await vscode.window.showWarningMessage(
+    `Add MCP server "${spec.name}" to your user settings and start it?`,
+    { modal: true, detail: `It will run:\n${what}` },
+    'Add', 'Cancel',
+  );
+  return choice === 'Add';
+}
+
 export async function addServerCommand(services: HostServices, specArg?: unknown): Promise<string | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   const names = await existingNames(folder);
-  const given = specArg && typeof specArg === 'object' && typeof (specArg as NewServerSpec).name === 'string' ? specArg as NewServerSpec : undefined;
-  if (given && names.has(given.name)) {
-    void vscode.window.showErrorMessage(`MCP Host: a server named "${given.name}" exists already.`);
-    return undefined;
+  let given: NewServerSpec | undefined;
+  if (specArg !== undefined) {
+    given = checkSpec(specArg);
+    if (!given) {
+      void vscode.window.showErrorMessage('MCP Host: Add Server was given an invalid server (expected {name, type: "stdio", command, args} or {name, type: "http" | "sse", url}).');
+      return undefined;
+    }
+    if (names.has(given.name)) {
+      void vscode.window.showErrorMessage(`MCP Host: a server named "${given.name}" exists already.`);
+      return undefined;
+    }
+    // Nothing gates a user-level server's start; a definition that nobody typed here is
+    // confirmed before it is written. (A workspace one is asked about when it starts.)
+    if (!folder && !(await confirmGiven(given))) return undefined;
   }
   const spec = given ?? await askSpec(names);
   if (!spec) return undefined;
   try {
     if (folder) {
       await writeWorkspaceEntry(folder, spec);
-      // The user just typed this command line: asking them to allow it would be noise.
-      services.consent.preApprove(folder.uri.fsPath, spec.name);
+      // The user just typed this command line: asking them to allow it would be noise. A
+      // spec handed to the command (another extension, a `command:` link, a task input)
+      // was typed by nobody here: its start asks like any other.
+      if (!given) services.consent.preApprove(folder.uri.fsPath, spec.name);
     } else {
       const config = vscode.workspace.getConfiguration('mcpHost');
       const current = config.inspect<Record<string, unknown>>('servers')?.globalValue ?? {};

@@ -56,9 +56,12 @@ export class ConfigLoader implements vscode.Disposable {
   /** The latest definitions of each source (a folder's URI, or the user setting). */
   private readonly bySource = new Map<string, readonly ServerDefinition[]>();
 
-  constructor(inputs: InputResolver, log: vscode.LogOutputChannel) {
+  private readonly onSecret: (value: string) => void;
+
+  constructor(inputs: InputResolver, log: vscode.LogOutputChannel, onSecret: (value: string) => void) {
     this.inputs = inputs;
     this.log = log;
+    this.onSecret = onSecret;
   }
 
   get hasLoaded(): boolean { return this.loadedOnce; }
@@ -172,6 +175,7 @@ export class ConfigLoader implements vscode.Disposable {
         // cannot start anyway; the values are asked once trust is granted (the extension
         // reloads then).
         resolveInput: (id, input) => trusted ? resolveInput(id, input) : Promise.resolve(''),
+        onSecret: this.onSecret,
       });
       return { uri, text, definitions: resolved.definitions, problems: mergeProblems(parsed.problems, resolved.problems) };
     } catch (err) {
@@ -193,6 +197,7 @@ export class ConfigLoader implements vscode.Disposable {
         workspaceFolder: firstFolder?.uri.fsPath,
         env: process.env,
         resolveInput: this.inputs.forScope('user'),
+        onSecret: this.onSecret,
       });
       return { definitions: resolved.definitions, problems: mergeProblems(parsed.problems, resolved.problems) };
     } catch (err) {

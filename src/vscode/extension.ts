@@ -3,7 +3,9 @@
 // (context.subscriptions, deactivate) and each server's (ServerSessions).
 
 import * as vscode from 'vscode';
+import { setUnexpectedErrorHandler } from '../base/event.ts';
 import { ServerManager } from '../host/manager.ts';
+import { Redactor } from '../host/redaction.ts';
 import { resolveLoginShellPath } from '../host/shellPath.ts';
 import type { LogLevel, RootsProvider } from '../host/types.ts';
 import type { McpHostApi } from './api.ts';
@@ -25,6 +27,8 @@ import { ServerSessions } from './sessions.ts';
 import { ServersStatus } from './statusBar.ts';
 import { NOT_TRUSTED, StartConsent } from './trust.ts';
 import { errorCause } from './util.ts';
+
+const DEFAULT_MAX_MESSAGE_MB = 128;
 
 /** The manager outlives context.subscriptions' synchronous disposal: deactivate awaits it. */
 let activeManager: ServerManager | undefined;
@@ -52,10 +56,15 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
   const config = vscode.workspace.getConfiguration('mcpHost');
   const log = vscode.window.createOutputChannel('MCP Host', { log: true });
   subscriptions.push(log);
+  // A listener's bug is logged, never thrown into the extension host.
+  const previousHandler = setUnexpectedErrorHandler(err => log.error(`Unexpected error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`));
+  subscriptions.push({ dispose: () => { setUnexpectedErrorHandler(previousHandler); } });
 
-  const inputs = new InputResolver(context.secrets);
-  const redact = (text: string) => inputs.redact(text);
-  const consent = new StartConsent(context.globalState, redact, log);
+  // The one redaction function (src/host/redaction.ts): logs, traces, tooltips, errors, the API.
+  const redactor = new Redactor();
+  const inputs = new InputResolver(context.secrets, v => redactor.addSecret(v));
+  const redact = redactor.redact;
+  const consent = new StartConsent(context.globalState, redact, log, () => resolveLoginShellPath());
   // Sessions exist once the manager does; the handlers only log through them later.
   let sessions: ServerSessions | undefined;
   const serverLog = (ref: { id: string }, level: LogLevel, message: string) => sessions?.log(ref.id, level, message);
@@ -66,9 +75,13 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
     elicitation: new VsCodeElicitationHandler(serverLog),
     gate: consent.gate,
     requestTimeoutMs: config.get<number>('requestTimeoutMs'),
+    // A stated bound on one message in the shared extension host (the core's own default is
+    // 512 MiB, for the CLI).
+    maxMessageBytes: Math.round(Math.min(512, Math.max(1, config.get<number>('maxMessageSizeMB', DEFAULT_MAX_MESSAGE_MB))) * 1024 * 1024),
     maxRequestTimeoutMs: config.get<number>('maxRequestTimeoutMs'),
     resolvePath: () => resolveLoginShellPath(),
     clientInfo: { name: 'mcp-host-vscode', title: 'MCP Host for VS Code', version: String(context.extension.packageJSON.version ?? '0.0.0') },
+    redactor,
   });
   activeManager = manager;
 
@@ -82,7 +95,7 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
   const view = vscode.window.createTreeView('mcpHost.servers', { treeDataProvider: tree, showCollapseAll: true });
   subscriptions.push(tree, view, new ServersStatus(manager));
 
-  const loader = new ConfigLoader(inputs, log);
+  const loader = new ConfigLoader(inputs, log, v => redactor.addSecret(v));
   subscriptions.push(loader, loader.onDidLoad(defs => {
     manager.setDefinitions(defs, { autoStart: vscode.workspace.getConfiguration('mcpHost').get<boolean>('autoStart', true) });
   }));

@@ -1,13 +1,13 @@
 // `${input:ID}` values: asked once per id and scope, passwords kept in SecretStorage
-// across sessions, other values for the session. Secrets never reach a log: everything
-// the extension logs or shows passes through `redact`.
+// across sessions, other values for the session. Secrets never reach a log: every
+// password value goes to the extension's Redactor, which everything logged or shown
+// passes through.
 
 import type * as vscode from 'vscode';
 import type { ConfigInput } from '../host/config.ts';
 import { askText, exclusive, pickOne } from './quickInput.ts';
 
 const SECRET_PREFIX = 'mcpHost.input/';
-const MASK = '••••••';
 
 /** Thrown when the user dismissed an input prompt; the server using it does not load. */
 export class InputNotProvidedError extends Error {
@@ -22,10 +22,11 @@ export class InputResolver {
   private readonly values = new Map<string, string>();
   private readonly asking = new Map<string, Promise<string>>();
   private readonly declined = new Set<string>();
-  private readonly secretValues = new Set<string>();
+  private readonly onSecret: (value: string) => void;
 
-  constructor(secretStorage: vscode.SecretStorage) {
+  constructor(secretStorage: vscode.SecretStorage, onSecret: (value: string) => void) {
     this.secretStorage = secretStorage;
+    this.onSecret = onSecret;
   }
 
   /**
@@ -83,17 +84,9 @@ export class InputResolver {
 
   private remember(key: string, value: string, secret: boolean): string {
     this.values.set(key, value);
-    // Very short values would mask unrelated text everywhere; they are not worth hiding.
-    if (secret && value.length >= 4) this.secretValues.add(value);
+    // Whatever its length (the Redactor masks short ones as whole words).
+    if (secret) this.onSecret(value);
     return value;
-  }
-
-  /** `text` with every known secret value masked. */
-  redact(text: string): string {
-    if (!this.secretValues.size) return text;
-    let out = text;
-    for (const s of this.secretValues) if (out.includes(s)) out = out.split(s).join(MASK);
-    return out;
   }
 
   /** Ask again for inputs the user dismissed (after "Refresh"). */
@@ -105,7 +98,7 @@ export class InputResolver {
   async clear(): Promise<void> {
     this.values.clear();
     this.declined.clear();
-    // Keep secretValues: lines already logged with them may be logged again.
+    // The Redactor keeps the values: lines already logged with them may be logged again.
     const keys = await this.secretStorage.keys();
     await Promise.all(keys.filter(k => k.startsWith(SECRET_PREFIX)).map(k => this.secretStorage.delete(k)));
   }

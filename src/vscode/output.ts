@@ -41,6 +41,7 @@ export class ServerOutput implements vscode.Disposable {
   private readonly server: ManagedServer;
   private readonly redact: (text: string) => string;
   private readonly listeners: Array<Disposable | vscode.Disposable> = [];
+  private wasRunning = false;
 
   constructor(server: ManagedServer, redact: (text: string) => string) {
     this.server = server;
@@ -49,8 +50,14 @@ export class ServerOutput implements vscode.Disposable {
     this.listeners.push(
       server.onDidLog(e => this.append(e)),
       this.channel.onDidChangeLogLevel(level => { this.traceTraffic(level); this.pushLevel(level); }),
-      server.onDidChangeState(state => { if (state.kind === 'running') this.pushLevel(this.channel.logLevel); }),
+      // Once per start (a running state that only changes its notice is not a new session).
+      server.onDidChangeState(state => {
+        const running = state.kind === 'running';
+        if (running && !this.wasRunning) this.pushLevel(this.channel.logLevel);
+        this.wasRunning = running;
+      }),
     );
+    this.wasRunning = server.state.kind === 'running';
     this.traceTraffic(this.channel.logLevel);
     if (server.state.kind === 'running') this.pushLevel(this.channel.logLevel);
   }

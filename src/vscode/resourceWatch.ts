@@ -13,6 +13,9 @@ interface Watch {
   serverId: string;
   uri: string;
   docs: vscode.Uri[];
+  /** A read after an update is in flight; `again`: another update came meanwhile. */
+  reading?: boolean;
+  again?: boolean;
 }
 
 type Log = (serverId: string, level: 'info' | 'warning' | 'error', message: string) => void;
@@ -55,19 +58,31 @@ export class ResourceWatches implements vscode.Disposable {
     for (const w of this.watches.values()) if (w.serverId === server.definition.id) this.subscribe(server, w.uri);
   }
 
-  /** The server said `uri` changed: read it again into its open documents. */
+  /**
+   * The server said `uri` changed: read it again into its open documents. One read at a
+   * time per resource; updates that arrive meanwhile cause one more read after it.
+   */
   async onDidUpdate(server: ManagedServer, uri: string): Promise<void> {
     const watch = this.watches.get(ResourceWatches.key(server.definition.id, uri));
     if (!watch) return;
+    if (watch.reading) { watch.again = true; return; }
+    watch.reading = true;
     try {
-      const result = await server.readResource(uri);
-      const content = result.contents.find(c => c.uri === uri) ?? result.contents[0];
-      if (!content) return;
-      const { data } = resourceDocument(content);
-      watch.docs = watch.docs.filter(doc => this.docs.update(doc, data));
-      if (!watch.docs.length) this.unwatch(watch);
-    } catch (err) {
-      this.log(server.definition.id, 'warning', `Reading updated resource ${uri} failed: ${errorCause(err)}`);
+      do {
+        watch.again = false;
+        try {
+          const result = await server.readResource(uri);
+          const content = result.contents.find(c => c.uri === uri) ?? result.contents[0];
+          if (!content) continue;
+          const { data } = resourceDocument(content);
+          watch.docs = watch.docs.filter(doc => this.docs.update(doc, data));
+          if (!watch.docs.length) { this.unwatch(watch); return; }
+        } catch (err) {
+          this.log(server.definition.id, 'warning', `Reading updated resource ${uri} failed: ${errorCause(err)}`);
+        }
+      } while (watch.again && this.watches.get(ResourceWatches.key(server.definition.id, uri)) === watch);
+    } finally {
+      watch.reading = false;
     }
   }
 

@@ -74,7 +74,9 @@ export class LanguageModelProvider implements HostModelProvider {
   }
 
   async createMessage(params: CreateMessageRequestParams, signal: AbortSignal, requester?: string): Promise<CreateMessageResult> {
-    const preferred = vscode.workspace.getConfiguration('mcpHost').get<string>('sampling.model') || undefined;
+    // The user's own setting only: a repository must not steer which (paid) model its
+    // servers get (package.json also makes the setting application-scoped).
+    const preferred = vscode.workspace.getConfiguration('mcpHost').inspect<string>('sampling.model')?.globalValue || undefined;
     const model = pickModel(await this.models(), params.modelPreferences, preferred);
     if (!model) throw new NoModelError();
     const options: Record<string, unknown> = { maxTokens: params.maxTokens };

@@ -117,7 +117,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         const scope = server.definition.scope === 'workspace' ? `workspace (${server.definition.source.file})` : 'user settings';
         item.tooltip = this.redact(`${describeLaunch(launch)}${where}\nDefined in ${scope}\n\n${describeStateInFull(server.state)}`);
         item.contextValue = `mcpServer.${server.state.kind}`;
-        const [id, color] = STATE_ICONS[server.state.kind];
+        const [id, color] = server.state.kind === 'running' && server.state.notice ? ['warning', 'editorWarning.foreground'] : STATE_ICONS[server.state.kind];
         item.iconPath = icon(id, color);
         const hasChildren = server.state.kind === 'running' && server.tools.length + server.resources.length + server.resourceTemplates.length + server.prompts.length > 0;
         item.collapsibleState = hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None;

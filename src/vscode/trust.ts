@@ -1,96 +1,62 @@
-// The manager's start gate: a server defined by the workspace starts only in a trusted
-// workspace and only after the user allowed its exact command line. Consent is kept per
-// definition fingerprint, so an edited definition asks again.
+// The manager's start gate in VS Code: the host's ConsentGate (src/host/consent.ts) with
+// consent kept in the extension's global state, the question asked in a modal, and
+// Workspace Trust deciding whether workspace-reaching servers may start at all.
 
 import * as vscode from 'vscode';
+import { ConsentGate, NO_CONSENT, NOT_TRUSTED, SUPERSEDED, type ConsentQuestion } from '../host/consent.ts';
 import type { ServerDefinition } from '../host/types.ts';
-import { describeLaunchInFull } from './util.ts';
+
+export { NO_CONSENT, NOT_TRUSTED, SUPERSEDED };
 
 const CONSENT_KEY = 'mcpHost.consent';
 /** Fingerprints kept at most; the oldest consent is forgotten first. */
 const MAX_CONSENTS = 500;
 
-export const NOT_TRUSTED = 'workspace not trusted';
-export const NO_CONSENT = 'consent not given';
-
 export class StartConsent {
-  private readonly state: vscode.Memento;
-  private readonly redact: (text: string) => string;
-  private readonly log: vscode.LogOutputChannel;
-  /** Refusals last for the session: background (re)starts must not nag, Start asks again. */
-  private readonly refused = new Set<string>();
-  private readonly preApproved = new Set<string>();
-  private dialogs: Promise<unknown> = Promise.resolve();
-  private readonly asking = new Map<string, Promise<boolean>>();
+  private readonly consent: ConsentGate;
 
-  constructor(state: vscode.Memento, redact: (text: string) => string, log: vscode.LogOutputChannel) {
-    this.state = state;
-    this.redact = redact;
-    this.log = log;
+  constructor(state: vscode.Memento, redact: (text: string) => string, log: vscode.LogOutputChannel, pathOverride: () => Promise<string | undefined>) {
+    this.consent = new ConsentGate({
+      store: {
+        isAllowed: fp => state.get<string[]>(CONSENT_KEY, []).includes(fp),
+        allow: async fp => {
+          const list = state.get<string[]>(CONSENT_KEY, []).filter(f => f !== fp);
+          list.push(fp);
+          await state.update(CONSENT_KEY, list.slice(-MAX_CONSENTS));
+        },
+      },
+      ask: q => ask(q),
+      isTrusted: () => vscode.workspace.isTrusted,
+      folders: () => (vscode.workspace.workspaceFolders ?? []).filter(f => f.uri.scheme === 'file').map(f => f.uri.fsPath),
+      pathOverride,
+      redact,
+      log: m => log.info(m),
+    });
   }
 
   /** The manager's `gate`. */
-  readonly gate = async (def: ServerDefinition): Promise<true | string> => {
-    if (def.scope !== 'workspace') return true;
-    if (!vscode.workspace.isTrusted) return NOT_TRUSTED;
-    if (this.isAllowed(def.fingerprint)) return true;
-    const key = preApprovalKey(def.source.folder, def.name);
-    if (this.preApproved.delete(key)) {
-      await this.allow(def);
-      return true;
-    }
-    if (this.refused.has(def.fingerprint)) return NO_CONSENT;
-    let pending = this.asking.get(def.fingerprint);
-    if (!pending) {
-      pending = this.ask(def).finally(() => this.asking.delete(def.fingerprint));
-      this.asking.set(def.fingerprint, pending);
-    }
-    return (await pending) ? true : NO_CONSENT;
-  };
+  readonly gate = (def: ServerDefinition, signal: AbortSignal): Promise<true | string> => this.consent.gate(def, signal);
 
   /** An explicit Start asks again even after a refusal in this session. */
   forgetRefusal(def: ServerDefinition): void {
-    this.refused.delete(def.fingerprint);
+    this.consent.forgetRefusal(def);
   }
 
-  /** A server the user just added through "Add Server…" needs no second confirmation. */
+  /** A server the user just typed into "Add Server…" needs no second confirmation. */
   preApprove(folder: string | undefined, name: string): void {
-    this.preApproved.add(preApprovalKey(folder, name));
-  }
-
-  private isAllowed(fingerprint: string): boolean {
-    return this.state.get<string[]>(CONSENT_KEY, []).includes(fingerprint);
-  }
-
-  private async allow(def: ServerDefinition): Promise<void> {
-    const list = this.state.get<string[]>(CONSENT_KEY, []).filter(f => f !== def.fingerprint);
-    list.push(def.fingerprint);
-    await this.state.update(CONSENT_KEY, list.slice(-MAX_CONSENTS));
-  }
-
-  private ask(def: ServerDefinition): Promise<boolean> {
-    // One modal at a time, in the order servers asked.
-    const result = this.dialogs.then(async () => {
-      if (this.isAllowed(def.fingerprint)) return true;
-      const choice = await vscode.window.showWarningMessage(
-        `Start MCP server "${def.name}" defined by this workspace?`,
-        { modal: true, detail: this.redact(describeLaunchInFull(def.launch)) },
-        'Allow', 'Don\'t Allow',
-      );
-      if (choice === 'Allow') {
-        await this.allow(def);
-        this.log.info(`Allowed workspace server "${def.name}" to start.`);
-        return true;
-      }
-      this.refused.add(def.fingerprint);
-      this.log.info(`Workspace server "${def.name}" was not allowed to start.`);
-      return false;
-    });
-    this.dialogs = result.catch(() => undefined);
-    return result;
+    this.consent.preApprove({ folder, name });
   }
 }
 
-function preApprovalKey(folder: string | undefined, name: string): string {
-  return `${folder ?? ''}\u0000${name}`;
+async function ask(q: ConsentQuestion): Promise<boolean> {
+  const def = q.definition;
+  const question = def.scope === 'workspace'
+    ? `Start MCP server "${def.name}" defined by this workspace?`
+    : `Start MCP server "${def.name}"? It is defined in your user settings and uses files of this workspace.`;
+  const choice = await vscode.window.showWarningMessage(
+    question,
+    { modal: true, detail: q.detail },
+    'Allow', 'Don\'t Allow',
+  );
+  return choice === 'Allow';
 }

@@ -1,6 +1,7 @@
 // Small helpers shared by the VS Code layer: error texts for notifications, wire errors
 // for the input broker, and how a server is described in the UI.
 
+import { redactUrl } from '../host/redaction.ts';
 import type { ManagedServer, ServerLaunch, ServerState } from '../host/types.ts';
 
 /** An error the core sends to the server as a JSON-RPC error (it maps a numeric `code`). */
@@ -45,36 +46,18 @@ function quoteArg(a: string): string {
   return a === '' || /[\s"'\\$`]/.test(a) ? JSON.stringify(a) : a;
 }
 
-/** The exact command line or URL a definition launches, for consent and tooltips. */
+/** The exact command line, or the URL without credentials or query values, for tooltips. */
 export function describeLaunch(launch: ServerLaunch): string {
   if (launch.type === 'stdio') {
     return [launch.command, ...launch.args].map(quoteArg).join(' ');
   }
-  return launch.url;
-}
-
-/**
- * Everything that decides what a start runs, for the consent dialog: the command line,
- * and where and with what environment it runs (variables by name only: values may be
- * secrets, and a name like NODE_OPTIONS is what a reader needs to notice).
- */
-export function describeLaunchInFull(launch: ServerLaunch): string {
-  const lines = [describeLaunch(launch)];
-  if (launch.type === 'stdio') {
-    if (launch.cwd) lines.push(`in ${launch.cwd}`);
-    const env = Object.entries(launch.env);
-    if (env.length) lines.push(`environment: ${env.map(([k, v]) => v === null ? `-${k}` : k).join(', ')}`);
-    if (launch.envFile) lines.push(`environment file: ${launch.envFile}`);
-  } else if (Object.keys(launch.headers).length) {
-    lines.push(`headers: ${Object.keys(launch.headers).join(', ')}`);
-  }
-  return lines.join('\n');
+  return redactUrl(launch.url);
 }
 
 /** What the Servers view shows beside a server's name (ui-contract). */
 export function describeState(state: ServerState, toolCount: number): string {
   switch (state.kind) {
-    case 'running': return `running · ${toolCount} ${toolCount === 1 ? 'tool' : 'tools'}`;
+    case 'running': return `running · ${toolCount} ${toolCount === 1 ? 'tool' : 'tools'}${state.notice ? ' · notifications lost' : ''}`;
     case 'starting': return 'starting…';
     case 'stopped': return state.reason ? `stopped · ${state.reason}` : 'stopped';
     case 'error': return `error · ${truncate(firstLine(state.message), 120)}`;
@@ -87,7 +70,7 @@ export function describeServer(server: ManagedServer): string {
 
 /** The state in full, for tooltips: the whole error and the stderr tail. */
 export function describeStateInFull(state: ServerState): string {
-  if (state.kind === 'running') return 'running';
+  if (state.kind === 'running') return state.notice ? `running, but ${state.notice}` : 'running';
   if (state.kind !== 'error') return describeState(state, 0);
   const parts = [`error: ${state.message}`];
   if (state.exitCode !== undefined && state.exitCode !== null) parts.push(`exit code ${state.exitCode}`);
