@@ -62,7 +62,8 @@ node_tests --test-concurrency=2 --test-timeout=180000 'test/unit/**/*.test.ts'
 
 step "reliability: misbehaving servers, property-based framing tests, the soak (node:test)"
 node_tests --test-concurrency=1 --test-timeout=600000 \
-  test/reliability/broken.test.ts test/reliability/cli.test.ts test/reliability/properties.test.ts test/reliability/soak.test.ts
+  test/reliability/broken-lifecycle.test.ts test/reliability/broken-streams.test.ts test/reliability/broken-protocol.test.ts \
+  test/reliability/cli.test.ts test/reliability/properties.test.ts test/reliability/soak.test.ts
 
 step "conformance (@modelcontextprotocol/conformance client scenarios)"
 counted node test/conformance/run.mjs

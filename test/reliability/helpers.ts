@@ -7,9 +7,13 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Event } from '../../src/base/event.ts';
-import type { ManagedServer, LogEntry } from '../../src/host/types.ts';
+import { ServerManager } from '../../src/host/manager.ts';
+import type { ManagedServer, LogEntry, ServerManagerOptions } from '../../src/host/types.ts';
+import type { McpClient } from '../../src/protocol/client.ts';
 import { RequestError } from '../../src/protocol/errors.ts';
-import { descendants, groupMembers } from '../unit/helpers.ts';
+import type { CallToolResult } from '../../src/protocol/types.ts';
+import { StdioTransport, type StdioTransportOptions } from '../../src/transports/stdio.ts';
+import { descendants, fixture, groupMembers, stdioDef } from '../unit/helpers.ts';
 
 export { descendants, fixture, groupMembers, stdioDef, waitForState } from '../unit/helpers.ts';
 
@@ -18,19 +22,22 @@ export const MB = 1024 * 1024;
 
 /**
  * Tracks pending calls: each tracked promise must settle exactly once — `settled()` waits
- * (bounded) until every one has, and fails naming the ones that did not.
+ * (bounded, a safety net) until every one has, and fails naming the ones that did not.
+ * Each entry records its settlement's place in the order of settlements (`order`, from 0):
+ * tests compare orders and causes, never elapsed times, so they do not depend on the
+ * machine's speed.
  */
 export class Settlements {
-  private readonly entries: Array<{ label: string; settles: number; ok: boolean; value: unknown; at: number }> = [];
+  private readonly entries: Array<{ label: string; settles: number; ok: boolean; value: unknown; order: number }> = [];
   private readonly done: Promise<void>[] = [];
-  private readonly t0 = Date.now();
+  private count = 0;
 
   track<T>(label: string, p: Promise<T>): void {
-    const e = { label, settles: 0, ok: false, value: undefined as unknown, at: 0 };
+    const e = { label, settles: 0, ok: false, value: undefined as unknown, order: -1 };
     this.entries.push(e);
     this.done.push(p.then(
-      v => { e.settles++; e.ok = true; e.value = v; e.at = Date.now() - this.t0; },
-      err => { e.settles++; e.ok = false; e.value = err; e.at = Date.now() - this.t0; },
+      v => { e.settles++; e.ok = true; e.value = v; e.order = this.count++; },
+      err => { e.settles++; e.ok = false; e.value = err; e.order = this.count++; },
     ));
   }
 
@@ -48,8 +55,6 @@ export class Settlements {
   get all() { return this.entries; }
   get failures(): unknown[] { return this.entries.filter(e => !e.ok).map(e => e.value); }
   get values(): unknown[] { return this.entries.filter(e => e.ok).map(e => e.value); }
-  /** Milliseconds from the tracker's creation to the slowest settlement. */
-  get lastSettledAt(): number { return Math.max(0, ...this.entries.map(e => e.at)); }
 }
 
 /** Asserts the shape every failed call must have: `<server> › <method>: <cause>`. */
@@ -143,3 +148,37 @@ export function childPids(): number[] {
     } catch { return false; } // gone meanwhile
   });
 }
+
+// ---- the misbehaving servers of broken-*.test.ts ------------------------------------------
+
+/** The shutdown grace of the transports these tests build (shorter than the 2000 ms default). */
+export const GRACE = 300;
+
+/** A StdioTransport running a fixture server with Node. */
+export function transport(file: string, args: string[] = [], extra: Partial<StdioTransportOptions> = {}): StdioTransport {
+  return new StdioTransport({ command: process.execPath, args: [fixture(file), ...args], env: {}, shutdownGraceMs: GRACE, ...extra });
+}
+
+/** One server under a fresh manager; the manager is disposed (and checked) by `done()`. */
+export function managed(name: string, file: string, args: string[] = [], options: ServerManagerOptions = {}, autoStart = true) {
+  const manager = new ServerManager({ restart: { maxTries: 3, initialDelayMs: 50, maxDelayMs: 200 }, ...options });
+  manager.setDefinitions([stdioDef(name, process.execPath, [fixture(file), ...args])], { autoStart: false });
+  const server = manager.get(name)!;
+  const log = collectLog(server);
+  if (autoStart) void server.start();
+  return {
+    manager, server, log,
+    /** Disposes the manager (bounded: a stop that never ends is a failure too) and checks for leftovers. */
+    async done(groups: number[] = []) {
+      const problems: string[] = [];
+      await within(15_000, 'manager.dispose()', manager.dispose()).catch((e: Error) => problems.push(e.message));
+      await assertNoProcessesLeft(groups).catch((e: Error) => problems.push(e.message));
+      if (problems.length) assert.fail(problems.join('; '));
+    },
+  };
+}
+
+/** The text of a tool result's first content block. */
+export const text = (r: unknown) => ((r as CallToolResult).content[0] as { text: string }).text;
+/** The live client of a managed server (to look at its connection's pending map). */
+export const connectionOf = (s: ManagedServer) => (s as unknown as { currentClient?: McpClient }).currentClient;

@@ -29,8 +29,8 @@ const RSS_BOUND_MB = 150;
 const HEAP_BOUND_MB = 20;
 /** Mean answer delay so that CALLS calls at IN_FLIGHT take about SECONDS (kills cost the rest). */
 const MEAN_DELAY_MS = Math.max(0, Math.round((SECONDS * 1000 * IN_FLIGHT / CALLS) * 0.9));
-/** Past this, the soak stops issuing calls and reports what it did. */
-const DEADLINE_MS = SECONDS * 2000 + 30_000;
+/** Past this, the soak stops issuing calls and reports what it did (a safety net: 3× the plan). */
+const DEADLINE_MS = SECONDS * 3000 + 30_000;
 
 /** V8's young generation: it grows under allocation pressure and keeps its size — RSS, not a leak. */
 const youngGenerationMb = () => (getHeapSpaceStatistics().find(s => s.space_name === 'new_space')?.space_size ?? 0) / 1048576;
@@ -104,6 +104,7 @@ test(`soak: ${SERVERS} servers × ${CALLS} calls with random kills and automatic
     // kill in four it also kills the next server that starts, 15–45 ms into its start — in
     // the middle of its restart's spawn or handshake.
     let kills = 0;
+    let rounds = 0;
     let handshakeKills = 0;
     let killTimer: ReturnType<typeof setTimeout> | undefined;
     const kill = (pids: number[]) => {
@@ -123,6 +124,7 @@ test(`soak: ${SERVERS} servers × ${CALLS} calls with random kills and automatic
     }
     const scheduleKill = () => {
       killTimer = setTimeout(() => {
+        rounds++;
         kill(childPids());
         if (random() < 0.25) armed = true;
         if (!stopping) scheduleKill();
@@ -180,7 +182,7 @@ test(`soak: ${SERVERS} servers × ${CALLS} calls with random kills and automatic
     const seconds = (Date.now() - t0) / 1000;
 
     // Every server comes back after the last kill.
-    await Promise.all(servers.map(s => waitForState(s, 'running', 15_000)));
+    await Promise.all(servers.map(s => waitForState(s, 'running', 30_000)));
     await manager.dispose();
     await assertNoProcessesLeft();
     gc();
@@ -205,7 +207,7 @@ test(`soak: ${SERVERS} servers × ${CALLS} calls with random kills and automatic
     const summary = `soak: ${SERVERS} servers × ${CALLS} calls, ${IN_FLIGHT} in flight each, answers after 0–${2 * MEAN_DELAY_MS} ms (seed ${seed}): ` +
       `${issued} issued = ${resolved} resolved + ${failedNamed} failed with a named error (${Object.entries(byCause).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}) + ${unnamed.length} unnamed; ` +
       `settled once ${settledOnce}, never ${unsettled}, more than once ${settledTwice}; wrong answers ${sum(x => x.wrongAnswer)}; ` +
-      `${kills} kills (${handshakeKills} during a handshake), ${sum(x => x.restarts)} restarts, ${sum(x => x.stuck)} stuck without a retry, ${sum(x => x.waitTimeouts)} waits for running timed out; ` +
+      `${kills} kills in ${rounds} rounds of the killer (${handshakeKills} during a handshake), ${sum(x => x.restarts)} restarts, ${sum(x => x.stuck)} stuck without a retry, ${sum(x => x.waitTimeouts)} waits for running timed out; ` +
       `${seconds.toFixed(1)} s; RSS ${rssStartMb.toFixed(0)} → ${rssEndMb.toFixed(0)} MB (${signed(rssEndMb - rssStartMb)}, bound +${RSS_BOUND_MB}; of it V8's young generation ${youngStartMb.toFixed(0)} → ${youngEndMb.toFixed(0)} MB), ` +
       `JS heap in use ${heapStartMb.toFixed(0)} → ${heapEndMb.toFixed(0)} MB (${signed(heapEndMb - heapStartMb)}, bound +${HEAP_BOUND_MB})`;
     t.diagnostic(summary);
@@ -217,7 +219,9 @@ test(`soak: ${SERVERS} servers × ${CALLS} calls with random kills and automatic
     assert.equal(resolved + failedNamed, issued, 'every call resolves or fails with a named error');
     assert.deepEqual(unnamed.slice(0, 5), [], 'failures without the server, the method and the cause');
     assert.equal(sum(x => x.wrongAnswer), 0, 'an answer reached the wrong call');
-    assert.ok(kills >= Math.floor(seconds) - 5, `only ${kills} kills in ${seconds.toFixed(0)} s`);
+    // The killer ran throughout, and most of its rounds found a server to kill (counts, not
+    // kills per second: a busy machine makes the soak longer, not the killer less effective).
+    assert.ok(rounds > 0 && kills >= Math.ceil(rounds / 2), `only ${kills} kills in ${rounds} rounds of the killer`);
     assert.ok(failedNamed > 0 && resolved > issued / 2, 'the kills hit calls in flight, and most calls still got through');
     assert.ok(rssEndMb - rssStartMb < RSS_BOUND_MB, `RSS grew ${(rssEndMb - rssStartMb).toFixed(0)} MB`);
     assert.ok(heapEndMb - heapStartMb < HEAP_BOUND_MB, `the JS heap in use grew ${(heapEndMb - heapStartMb).toFixed(0)} MB`);

@@ -57,7 +57,13 @@ test('a user abort is a cancellation, not a timeout, and the server handler sees
   assert.match((reason as LocalError).message, /cancelled by the server/);
 });
 
-test('progress reaches the caller and extends the timeout up to the hard maximum', async () => {
+// Timeouts are about time: these tests run on mocked timers and a mocked clock
+// (node:test's MockTimers), so a busy machine cannot make a step miss its deadline. The
+// in-memory transport delivers on microtasks, which `turn()` lets run.
+const turn = () => new Promise<void>(r => setImmediate(r));
+
+test('progress reaches the caller and extends the timeout up to the hard maximum', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
   const { client, server } = await pair({ timeout: 120, max: 400 });
   server.onRequest('slow', async (p) => {
     const token = (p._meta as any).progressToken;
@@ -68,8 +74,13 @@ test('progress reaches the caller and extends the timeout up to the hard maximum
     return { done: true };
   });
   const progress: string[] = [];
-  const r = await client.request('slow', {}, { onProgress: p => progress.push(p.message!) });
-  assert.deepEqual(r, { done: true });
+  let outcome: unknown;
+  const slow = client.request('slow', {}, { onProgress: p => progress.push(p.message!) }).then(r => { outcome = r; }, e => { outcome = e; });
+  await turn();
+  // Three steps of 80 ms: 240 ms in all, twice the 120 ms timeout, each step within it.
+  for (let i = 0; i < 3; i++) { t.mock.timers.tick(80); await turn(); }
+  await slow;
+  assert.deepEqual(outcome, { done: true });
   assert.deepEqual(progress, ['step 1', 'step 2', 'step 3']);
 
   // Progress forever: the hard maximum still ends it.
@@ -82,9 +93,16 @@ test('progress reaches the caller and extends the timeout up to the hard maximum
     return {};
   });
   const t0 = Date.now();
-  await assert.rejects(client.request('forever', {}, { onProgress: () => {} }), (e: RequestError) => e.isTimeout && /hard maximum/.test(e.message));
-  const took = Date.now() - t0;
-  assert.ok(took >= 380 && took < 2000, `ended after ${took} ms`);
+  let ended: RequestError | undefined;
+  let progressSeen = 0;
+  const forever = client.request('forever', {}, { onProgress: () => { progressSeen++; } }).then(() => assert.fail('resolved'), (e: RequestError) => { ended = e; });
+  await turn();
+  for (let i = 0; i < 40 && !ended; i++) { t.mock.timers.tick(50); await turn(); }
+  await forever;
+  assert.ok(ended?.isTimeout && /hard maximum/.test(ended.message), String(ended));
+  const took = Date.now() - t0; // mocked milliseconds
+  assert.ok(took >= 400 && took <= 450, `ended after ${took} (mocked) ms, the hard maximum is 400`);
+  assert.ok(progressSeen >= 7, `progress kept it alive past the 120 ms timeout (${progressSeen} notifications)`);
 });
 
 test('wire errors keep code and data; handler failures never leak a stack', async () => {
@@ -149,7 +167,8 @@ async function waitFor<T>(fn: () => T | undefined, ms = 2000): Promise<T> {
   }
 }
 
-test('a pending call does not time out while the server waits on us (a user answering), up to the hard maximum', async () => {
+test('a pending call does not time out while the server waits on us (a user answering), up to the hard maximum', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
   const { client, server } = await pair({ timeout: 100, max: 2000 });
   let answer!: () => void;
   client.onRequest('elicitation/create', () => new Promise(res => { answer = () => res({ action: 'accept' }); }));
@@ -157,9 +176,14 @@ test('a pending call does not time out while the server waits on us (a user answ
     const r = await server.request('elicitation/create', { message: 'name?' });
     return { asked: r };
   });
-  const call = client.request('tools/call', {});
-  // The "user" takes 3× the timeout to answer.
-  await new Promise(r => setTimeout(r, 300));
+  let outcome: unknown;
+  const call = client.request('tools/call', {}).then(r => { outcome = r; }, e => { outcome = e; });
+  await turn();
+  assert.equal(typeof answer, 'function', 'the server asked us');
+  // The "user" takes 3× the timeout to answer (mocked time).
+  for (let i = 0; i < 3; i++) { t.mock.timers.tick(100); await turn(); }
+  assert.equal(outcome, undefined, `the call ended while the user was answering: ${outcome}`);
   answer();
-  assert.deepEqual(await call, { asked: { action: 'accept' } });
+  await call;
+  assert.deepEqual(outcome, { asked: { action: 'accept' } });
 });
