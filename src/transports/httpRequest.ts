@@ -35,16 +35,18 @@ export function send(opts: SendOptions): Promise<http.IncomingMessage> {
       headers['content-length'] = body.length;
     }
     let url = opts.url;
-    let auth: string | undefined;
     if (url.username || url.password) {
-      // Credentials in the URL travel as Basic auth (what Node would send for them), but
-      // the URL handed on carries none: VS Code's proxy resolver logs the URLs it sees.
-      auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+      // Credentials in the URL travel as Basic auth (what Node would send for them), in a
+      // header: neither the URL nor the `auth` option handed on carries them, since VS
+      // Code's proxy resolver logs the URL it rebuilds from both.
+      if (!Object.keys(headers).some(k => k.toLowerCase() === 'authorization')) {
+        headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+      }
       url = new URL(url.href);
       url.username = '';
       url.password = '';
     }
-    const req = mod.request(url, { method: opts.method, headers, agent: opts.agent, signal: opts.signal, ...(auth !== undefined ? { auth } : {}) }, resolve);
+    const req = mod.request(url, { method: opts.method, headers, agent: opts.agent, signal: opts.signal }, resolve);
     req.on('error', err => reject(networkError(opts.method, opts.url, err)));
     req.end(body);
   });
