@@ -17,12 +17,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { REMOTE, REPO, SERVER, writeWorkspace, writeUserSettings } from '../integration/workspace.mjs';
+import {
+  REPO, SECRET_ENV_VAR, SECRET_INPUTS, SECRET_SERVER, SERVER, plantHostileWorkspace, plantedSecrets, writeWorkspace, writeUserSettings,
+} from '../integration/workspace.mjs';
 import {
   NODE24, CODE_SERVER_ENTRY, installExtensions, startCodeServer, stopCodeServer, exthostLogs,
 } from './lib/codeserver.mjs';
 import { freePort, killPids, treeOf, isAlive, describe, sleep, processesWithEnv, waitExit, killSpawnedGroups } from './lib/proc.mjs';
 import { launchBrowser, Workbench } from './lib/workbench.mjs';
+import { Answerer } from './lib/answerer.mjs';
+import { checkPhaseLogs } from './secrets.mjs';
+import { startRemoteEverything } from './lib/remote.mjs';
 import { uiSteps, untrustedSteps } from './ui.steps.mjs';
 
 // ---- arguments --------------------------------------------------------------------------
@@ -56,41 +61,12 @@ function record(name, ok, error, extra = {}) {
 
 let shotNo = 0;
 const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
-const nextShot = (name) => path.join(SHOTS, `${String(++shotNo).padStart(2, '0')}-${slug(name)}.png`);
+/** `suffix` (e.g. -FAILED) is kept whole however long the step's name is. */
+const nextShot = (name, suffix = '') => path.join(SHOTS, `${String(++shotNo).padStart(2, '0')}-${slug(name)}${suffix}.png`);
 
 // ---- cleanup --------------------------------------------------------------------------------
 const live = { browser: undefined, servers: new Set(), remote: [] };
 
-/**
- * server-everything over Streamable HTTP and legacy SSE, for the trusted phase (the
- * extension then reaches the same server over every transport it has). Bound to
- * 127.0.0.1 by the preloaded shim; stopped in cleanupAll().
- */
-async function startRemoteEverything() {
-  const { spawn } = await import('node:child_process');
-  const entry = path.join(REPO, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
-  const out = {};
-  for (const [key, mode] of [['http', 'streamableHttp'], ['sse', 'sse']]) {
-    const port = await freePort();
-    const child = spawn(NODE24, ['--require', path.join(REPO, 'test', 'fixtures', 'loopback.cjs'), entry, mode], {
-      env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    live.remote.push(child);
-    await new Promise((resolve, reject) => {
-      let seen = '';
-      const onData = (d) => { seen += d; if (/listening|running|port/i.test(seen)) resolve(); };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`server-everything ${mode} exited with ${code}: ${seen.slice(-300)}`)));
-      setTimeout(() => reject(new Error(`server-everything ${mode} did not start: ${seen.slice(-300)}`)), 20000).unref();
-    });
-    child.stdout.resume();
-    child.stderr.resume();
-    out[key] = `http://127.0.0.1:${port}`;
-    log(`server-everything (${mode}) on ${out[key]}`);
-  }
-  return out;
-}
 let cleaning;
 /**
  * Closes the browser and stops every code-server; then ends any process still descending
@@ -181,20 +157,23 @@ export function serverProcesses(cs) {
     if (!isAlive(pid)) continue;
     const name = cmd.includes('server-everything/dist/index.js') ? SERVER.everything
       : cmd.includes('server-filesystem/dist/index.js') ? SERVER.filesystem
-        : cmd.includes('test/fixtures/servers/basic.mjs') ? SERVER.basic : undefined;
+        : cmd.includes('test/fixtures/servers/basic.mjs') ? SERVER.basic
+          : cmd.includes('test/fixtures/servers/secrets.mjs') ? SECRET_SERVER.stdio : undefined;
     if (name) (out[name] ??= []).push(pid);
   }
   return out;
 }
 
-async function startPhase(name, { disableTrust, env = {}, settings = {}, remote }) {
+async function startPhase(name, { disableTrust, env = {}, settings = {}, remote, secrets, prepare, extraArgs = [] }) {
   if (shuttingDown) throw new Error('interrupted');
   const base = path.join(E2E, name);
   const userDataDir = path.join(base, 'user-data');
   const extensionsDir = path.join(base, 'extensions');
   const workspace = path.join(base, 'workspace');
   fs.rmSync(base, { recursive: true, force: true });
-  const servers = writeWorkspace(workspace, { node: NODE24, remote });
+  const servers = writeWorkspace(workspace, { node: NODE24, remote, secrets });
+  if (typeof env === 'function') env = env(servers);
+  if (prepare) await prepare({ base, workspace });
   writeUserSettings(userDataDir, typeof settings === 'function' ? settings(workspace) : settings);
   let t = Date.now();
   await installExtensions({ userDataDir, extensionsDir, vsixes: [VSIX, COMPANION_VSIX] });
@@ -202,12 +181,12 @@ async function startPhase(name, { disableTrust, env = {}, settings = {}, remote 
   const port = await freePort();
   t = Date.now();
   const cs = await startCodeServer({
-    userDataDir, extensionsDir, workspace, port, disableTrust, env,
+    userDataDir, extensionsDir, workspace, port, disableTrust, env, extraArgs,
     logFile: path.join(LOGS, `code-server-${name}.log`),
   });
   live.servers.add(cs);
   if (shuttingDown) throw new Error('interrupted');
-  log(`${name}: code-server on ${cs.url} (${disableTrust ? '--disable-workspace-trust' : 'workspace trust on'}) in ${Date.now() - t} ms`);
+  log(`${name}: code-server on ${cs.url} (${[disableTrust ? '--disable-workspace-trust' : 'workspace trust on', ...extraArgs].join(' ')}) in ${Date.now() - t} ms`);
   const wb = await Workbench.open(live.browser, cs.folderUrl(workspace));
   wb.page.setDefaultTimeout(15000);
   log(`${name}: workbench loaded in ${wb.loadMs} ms`);
@@ -244,7 +223,7 @@ function makeStepRunner(phase) {
       record(`ui: ${name}`, true, undefined, { ms: Date.now() - started, screenshot: file });
       return true;
     } catch (e) {
-      const file = nextShot(`${name}-FAILED`);
+      const file = nextShot(name, '-FAILED');
       await phase.wb.screenshot(file).catch(() => {});
       record(`ui: ${name}`, false, `step "${name}" failed: ${e.message}\nscreenshot: ${rel(file)}`, { ms: Date.now() - started, screenshot: file });
       // Leave the workbench usable for the next step.
@@ -257,31 +236,6 @@ function makeStepRunner(phase) {
       clearTimeout(timer);
     }
   };
-}
-
-/** Answers the start-consent and language-model-access dialogs until `done()` is true. */
-async function answerDialogsUntil(phase, done, { timeoutMs, onDialog = () => {} }) {
-  const seen = new Set();
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
-    const d = await phase.wb.dialogState().catch(() => undefined);
-    if (d) {
-      let answer;
-      if (/^Start MCP server ".*" defined by this workspace\?$/.test(d.text)) answer = 'Allow';
-      else if (/wants to access the language models provided by/.test(d.text)) answer = 'Allow';
-      if (answer && d.buttons.includes(answer)) {
-        await onDialog(d);
-        log(`${phase.name}: dialog "${d.text}" → ${answer}`);
-        await phase.wb.clickDialogButton(answer).catch((e) => log(`  (could not click ${answer}: ${e.message})`));
-      } else if (!seen.has(d.text)) {
-        seen.add(d.text);
-        const file = await phase.wb.screenshot(nextShot('unexpected-dialog'));
-        log(`${phase.name}: unexpected dialog "${d.text}" [${d.buttons.join(' | ')}] → ${rel(file)}`);
-      }
-    }
-    await sleep(250);
-  }
 }
 
 function activationFromLog(userDataDir) {
@@ -338,17 +292,44 @@ async function main() {
     const resultsFile = path.join(E2E, 'trusted-results.json');
     fs.rmSync(resultsFile, { force: true });
     fs.rmSync(`${resultsFile}.started`, { force: true });
-    const env = ONLY.has('suite') ? {
-      MCP_HOST_TEST_SUITE: path.join(REPO, 'test', 'integration', 'suite', 'index.js'),
-      MCP_HOST_TEST_RESULTS: resultsFile,
-      MCP_HOST_TEST_SCOPE: 'workspace',
-    } : {};
+    // Issue 8, item 5: a unique secret in every place a definition can carry one (the suite
+    // reads them from secretsFile, outside the logs dir; the env var is inherited by the
+    // extension host), every log at trace, then the logs are grepped (checkPhaseLogs).
+    const secrets = plantedSecrets(RUN_TAG);
+    const secretsFile = path.join(E2E, 'trusted-secrets.json');
+    const uiLog = path.join(E2E, 'trusted-ui.jsonl');
+    for (const f of fs.readdirSync(E2E)) if (f.startsWith('trusted-ui.jsonl')) fs.rmSync(path.join(E2E, f), { force: true });
+    fs.writeFileSync(secretsFile, JSON.stringify({ secrets }, null, 2));
+    // The suite is told exactly which servers this harness wrote (all of them, remote ones
+    // included): a server missing from the extension's list is then a failure.
+    const env = (servers) => ({
+      [SECRET_ENV_VAR]: secrets.envVar,
+      ...(ONLY.has('suite') ? {
+        MCP_HOST_TEST_SUITE: path.join(REPO, 'test', 'integration', 'suite', 'index.js'),
+        MCP_HOST_TEST_RESULTS: resultsFile,
+        MCP_HOST_TEST_SCOPE: 'workspace',
+        MCP_HOST_TEST_SERVERS: Object.keys(servers).join(','),
+        MCP_HOST_TEST_SECRETS: secretsFile,
+        MCP_HOST_TEST_UI_LOG: uiLog,
+      } : {}),
+    });
+    // The person at the keyboard: answers consent dialogs, types the password inputs.
+    const answerer = new Answerer({
+      uiLog,
+      inputs: Object.fromEntries(SECRET_INPUTS.map((i) => [`MCP Host: ${i.description}`, secrets[i.secret]])),
+      log,
+      shot: (label) => nextShot(label),
+    });
+    const answerDialogsUntil = (phase, done, opts) => answerer.until(phase, done, opts);
     let phase;
     try {
       phase = await startPhase('trusted', {
         disableTrust: true,
         env,
-        remote: await startRemoteEverything(),
+        remote: await startRemoteEverything({ log, onChild: (child) => live.remote.push(child) }),
+        secrets,
+        // Every log at trace, so the server channels log the JSON-RPC traffic too.
+        extraArgs: ['--log', 'trace'],
         settings: workspace => ({
           // The fixture server may sample without asking (API suite); server-everything
           // must ask (UI step "sampling"). A workspace server is allowed by its id only.
@@ -376,8 +357,15 @@ async function main() {
         try {
           await answerDialogsUntil(phase, () => fs.existsSync(resultsFile), { timeoutMs: 300000, onDialog });
           const r = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
-          for (const x of r.results) record(`suite: ${x.name}`, x.ok, x.error, { ms: x.ms });
-          log(`trusted: suite done in ${Date.now() - started} ms (${r.passed} passed, ${r.failed} failed)`);
+          // Here every server is configured: a skipped test is a failure, and so is a run that
+          // reported fewer results than the suite has tests.
+          for (const x of r.results) {
+            if (x.skipped) record(`suite: ${x.name}`, false, `skipped (${x.skipped}), but the e2e harness configures every server`);
+            else record(`suite: ${x.name}`, x.ok, x.error, { ms: x.ms });
+          }
+          record('suite: every test of the suite reported a result', r.total !== undefined && r.results.length === r.total,
+            `${r.results.length} results for ${r.total ?? 'an unknown number of'} tests`);
+          log(`trusted: suite done in ${Date.now() - started} ms (${r.passed} passed, ${r.failed} failed, ${r.skipped ?? 0} skipped)`);
         } catch (e) {
           const started2 = fs.existsSync(`${resultsFile}.started`);
           record('suite: results written by the companion extension', false,
@@ -387,7 +375,7 @@ async function main() {
         // Without the suite, wait for the servers to run (answering consent) before the UI steps.
         await answerDialogsUntil(phase, async () => {
           const procs = serverProcesses(phase.cs);
-          const local = Object.keys(phase.servers).filter((n) => !Object.values(REMOTE).includes(n));
+          const local = Object.keys(phase.servers).filter((n) => phase.servers[n].type === 'stdio');
           return local.every((n) => procs[n]?.length) && !(await phase.wb.dialogVisible());
         }, { timeoutMs: 90000, onDialog }).catch((e) => log(`trusted: servers did not all start: ${e.message}`));
       }
@@ -395,6 +383,7 @@ async function main() {
       if (ONLY.has('ui')) {
         log('trusted: UI steps');
         await phase.wb.closeAllEditors().catch(() => {});
+        await phase.wb.clearNotifications().catch(() => {});
         await uiSteps({ step, phase, log, serverProcesses, answerDialogsUntil })
           .catch((e) => record('ui: remaining steps', false, e.message));
       }
@@ -411,20 +400,47 @@ async function main() {
       record('trusted phase', false, e.stack || e.message);
     } finally {
       await stopPhase(phase).catch((e) => record('trusted: stop', false, e.message));
+      // Once code-server is gone its logs are complete.
+      if (phase) {
+        try {
+          const r = checkPhaseLogs({ phase, secrets, record, rel, answerer, log, loginCalled: ONLY.has('suite') });
+          log(`trusted: grepped ${r.files} files (${(r.bytes / 1024).toFixed(0)} KB) under ${rel(phase.userDataDir)}/logs for ${Object.keys(secrets).length} secrets: ${r.hits.length} hits`);
+        } catch (e) {
+          record('trusted: the logs were grepped for the planted secrets', false, e.stack || e.message);
+        }
+      }
     }
   }
 
-  // -- untrusted phase: restricted mode keeps workspace servers stopped
+  // -- untrusted phase: restricted mode keeps workspace servers stopped, and user servers
+  // that reach into the workspace (a command in it, its .env as envFile) too; a plain user
+  // server runs. The planted files write markers (under .e2e/untrusted/markers) if they run.
   if (ONLY.has('untrusted')) {
     let phase;
+    let hostile;
     try {
-      phase = await startPhase('untrusted', { disableTrust: false });
+      phase = await startPhase('untrusted', {
+        disableTrust: false,
+        prepare: async ({ base, workspace }) => {
+          hostile = plantHostileWorkspace(workspace, path.join(base, 'markers'), { node: NODE24 });
+          const armed = await hostile.probe();
+          record('untrusted: the planted .venv/bin/evil and .env → evil.js write their markers when run outside VS Code (the check is armed)',
+            armed.length === 2, `only [${armed.join(', ')}] wrote a marker when run directly`);
+        },
+        settings: () => ({ 'mcpHost.servers': hostile.servers }),
+      });
       const step = makeStepRunner(phase);
-      await untrustedSteps({ step, phase, log, serverProcesses });
+      await untrustedSteps({ step, phase, log, serverProcesses, hostile });
     } catch (e) {
       record('untrusted phase', false, e.stack || e.message);
     } finally {
       await stopPhase(phase).catch((e) => record('untrusted: stop', false, e.message));
+      if (hostile) {
+        // Checked once code-server and everything it started are gone: nothing can write later.
+        const ran = Object.entries(hostile.markers).filter(([, f]) => fs.existsSync(f));
+        record('untrusted: no marker file exists at the end (the repository\'s files never ran)', ran.length === 0,
+          ran.map(([k, f]) => `${k}: ${rel(f)}: ${fs.readFileSync(f, 'utf8').trim()}`).join('\n'));
+      }
     }
   }
 }

@@ -1,7 +1,9 @@
 // The UI steps of the e2e run: a person using MCP Host per docs/ui-contract.md.
 // Each `step(name, fn)` screenshots .e2e/screenshots/NN-<name>.png when it ends.
 import * as assert from 'node:assert/strict';
-import { SERVER } from '../integration/workspace.mjs';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SERVER, USER_SERVER } from '../integration/workspace.mjs';
 import { sleep, waitFor } from './lib/proc.mjs';
 
 const RUNNING = /^running · (\d+) tools?$/;
@@ -147,7 +149,12 @@ export async function uiSteps({ step, phase, log, serverProcesses, answerDialogs
     await wb.pick('completable-prompt');
     await wb.waitQuickInput({ title: 'completable-prompt: department (1/2)' });
     await wb.setQuickInputValue('Eng');
-    await waitFor(async () => (await wb.quickInputState())?.rows.some((r) => r.label === 'Engineering'), { what: 'the completion "Engineering"' });
+    // The answer for "Eng" (only Engineering), not the list still shown from the empty value:
+    // a click on a row the next answer replaces accepts the typed "Eng".
+    await waitFor(async () => {
+      const rows = (await wb.quickInputState())?.rows ?? [];
+      return rows.some((r) => r.label === 'Engineering') && rows.every((r) => r.label.startsWith('Eng'));
+    }, { what: 'the completion "Engineering" for "Eng" (and no other department)' });
     await wb.pick('Engineering', { filter: false });
     await wb.waitQuickInput({ title: 'completable-prompt: name (2/2)' });
     await waitFor(async () => (await wb.quickInputState())?.rows.some((r) => r.label === 'Alice'), { what: 'the completion "Alice" (depends on department)' });
@@ -262,16 +269,16 @@ export async function uiSteps({ step, phase, log, serverProcesses, answerDialogs
     await toast.locator('.notification-list-item-buttons-container a.monaco-button', { hasText: /^Cancel$/ }).click();
     await waitFor(async () => !(await wb.notifications()).some((n) => n.message.includes(title) && n.progress),
       { timeoutMs: 10000, what: 'the progress notification to go away' });
-    await sleep(1500);
-    assert.ok(!(await wb.tabs()).some((t) => t.label === `${tool} result`), 'no result document after cancel');
     if (hasBasic) {
-      // The fixture writes "CANCELLED slow" to stderr when the cancellation reaches it.
+      // The fixture writes "CANCELLED slow" to stderr when the cancellation reaches it, and
+      // then never answers: after that event no result document can come.
       await pickServerFor(wb, 'MCP Host: Show Server Output', SERVER.basic);
       await waitFor(async () => {
         const text = await wb.page.locator('.part.panel .monaco-editor .view-lines').allTextContents().catch(() => []);
         return /CANCELLED slow/.test(text.join('\n').replace(/\u00a0/g, ' '));
       }, { timeoutMs: 15000, what: 'the server output to show "CANCELLED slow"' });
     }
+    assert.ok(!(await wb.tabs()).some((t) => t.label === `${tool} result`), 'no result document after cancel');
   }, { timeoutMs: 120000 });
 
   await step('stop a server from the view', async () => {
@@ -311,7 +318,7 @@ export async function uiSteps({ step, phase, log, serverProcesses, answerDialogs
   });
 }
 
-export async function untrustedSteps({ step, phase, log, serverProcesses }) {
+export async function untrustedSteps({ step, phase, log, serverProcesses, hostile }) {
   const { wb } = phase;
   const names = Object.keys(phase.servers);
 
@@ -323,15 +330,63 @@ export async function untrustedSteps({ step, phase, log, serverProcesses }) {
     await waitFor(async () => (await wb.statusBarTexts()).some((t) => /Restricted Mode/.test(t)), { timeoutMs: 10000, what: 'Restricted Mode in the status bar' });
   });
 
-  await step('untrusted: servers stay stopped with the reason shown', async () => {
+  await step('untrusted: workspace servers stay stopped with the reason shown', async () => {
     const pane = await serversPane(wb);
     for (const n of names) await waitServerRow(wb, pane, n, /^stopped · workspace not trusted$/, 30000);
-    // Give an autostart the chance to (wrongly) happen, then check no server process exists.
-    await sleep(2000);
-    const procs = serverProcesses(phase.cs);
-    assert.deepEqual(Object.keys(procs), [], `no MCP server process may run in restricted mode: ${JSON.stringify(procs)}`);
-    const dialog = await wb.dialogState();
-    assert.ok(!dialog, `no start consent is asked in restricted mode (got "${dialog?.text}")`);
     log(`  untrusted: ${names.join(', ')} stopped · workspace not trusted`);
   });
+
+  if (!hostile) return;
+  await step('untrusted: user servers that reach into the workspace stay stopped; a plain user server runs', async () => {
+    const pane = await serversPane(wb);
+    // The plain user server running shows the extension's autostart has run (user servers
+    // start in Restricted Mode too); the others' rows show their start was refused, and why.
+    const plain = await waitServerRow(wb, pane, USER_SERVER.plain, RUNNING, 60000);
+    const refused = {};
+    for (const n of [USER_SERVER.venvCommand, USER_SERVER.envFile]) {
+      refused[n] = (await waitServerRow(wb, pane, n, /^stopped · workspace not trusted$/, 30000)).description;
+    }
+    log(`  untrusted: ${USER_SERVER.plain} "${plain.description}"; ${Object.entries(refused).map(([n, d]) => `${n} "${d}"`).join('; ')}`);
+    // Every start has been decided: no workspace server process, nothing the repository planted.
+    const procs = serverProcesses(phase.cs);
+    assert.deepEqual(Object.keys(procs), [], `no workspace MCP server process may run in restricted mode: ${JSON.stringify(procs)}`);
+    const planted = plantedProcesses(phase.cs, phase.workspace);
+    assert.deepEqual(planted, [], `processes running the repository's files: ${planted.join('; ')}`);
+    const ran = Object.entries(hostile.markers).filter(([, f]) => fs.existsSync(f)).map(([k]) => k);
+    assert.deepEqual(ran, [], 'the planted files wrote their markers: they ran');
+    const dialog = await wb.dialogState();
+    assert.ok(!dialog, `no start consent is asked in restricted mode (got "${dialog?.text}")`);
+    // For the record (the step's screenshot): wide enough to read every row's reason.
+    await widenSideBar(wb, 560).catch((e) => log(`  (could not widen the side bar: ${e.message})`));
+  });
+}
+
+/** Drags the sash right of the side bar until the bar is `width` px wide (cosmetic, for screenshots). */
+async function widenSideBar(wb, width) {
+  const bar = wb.page.locator('.part.sidebar').first();
+  const box = await bar.boundingBox();
+  if (!box || box.width >= width) return;
+  const y = box.y + box.height / 2;
+  await wb.page.mouse.move(box.x + box.width, y);
+  await wb.page.mouse.down();
+  await wb.page.mouse.move(box.x + width, y, { steps: 8 });
+  await wb.page.mouse.up();
+  await waitFor(async () => ((await bar.boundingBox())?.width ?? 0) > box.width + 50, { timeoutMs: 5000, what: 'the side bar to widen' });
+}
+
+/** Processes of a code-server that run the planted `.venv/bin/evil` or preload `evil.js`. */
+function plantedProcesses(cs, workspace) {
+  const out = [];
+  for (const pid of cs.snapshot()) {
+    let cmd = '';
+    let env = '';
+    try {
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (cmd.includes(path.join(workspace, '.venv', 'bin', 'evil')) || /NODE_OPTIONS=[^\0]*evil\.js/.test(env)) out.push(`${pid} ${cmd}`);
+  }
+  return out;
 }

@@ -6,7 +6,11 @@
 // as development extensions, opens a fresh fixture workspace, and runs
 // test/integration/suite/index.js. The servers are defined at user level
 // (`mcpHost.servers`) so no start-consent dialog (there is no person to answer it) and no
-// workspace trust gate applies; the suite is told to expect scope "user".
+// workspace trust gate applies; the suite is told to expect scope "user" and exactly the
+// servers defined here (MCP_HOST_TEST_SERVERS): the remote ones (server-everything over HTTP
+// and SSE) are not started here, so their test is reported as skipped, never as passed; so
+// are the tests that need the e2e harness (planted secrets, a person answering the consent
+// dialog of mcpHost.addServer: suite/trust.js).
 //   VSCODE_VERSION=stable|insiders|1.110.0 (default stable)
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -27,8 +31,9 @@ const extensionsDir = path.join(base, 'extensions');
 fs.mkdirSync(workspace, { recursive: true });
 fs.writeFileSync(path.join(workspace, 'README.md'), '# MCP Host sample workspace\n');
 fs.writeFileSync(path.join(workspace, 'notes.txt'), 'hello from the MCP Host fixture workspace\n');
+const servers = serverDefinitions({ node: process.execPath });
 writeUserSettings(userDataDir, {
-  'mcpHost.servers': serverDefinitions({ node: process.execPath }),
+  'mcpHost.servers': servers,
   'mcpHost.sampling.allowedServers': [SERVER.basic],
   'mcpHost.sampling.model': 'mcp-host-test',
 });
@@ -39,7 +44,7 @@ try {
     version: process.env.VSCODE_VERSION || 'stable',
     extensionDevelopmentPath: [REPO, path.join(REPO, 'test', 'integration', 'companion')],
     extensionTestsPath: path.join(REPO, 'test', 'integration', 'suite', 'index.js'),
-    extensionTestsEnv: { MCP_HOST_TEST_SCOPE: 'user' },
+    extensionTestsEnv: { MCP_HOST_TEST_SCOPE: 'user', MCP_HOST_TEST_SERVERS: Object.keys(servers).join(',') },
     launchArgs: [
       workspace,
       '--user-data-dir', userDataDir,

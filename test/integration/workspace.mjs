@@ -40,6 +40,76 @@ export function serverDefinitions({ node = process.execPath, withBasic = true, r
   return servers;
 }
 
+/**
+ * Servers whose definitions carry planted secrets (issue 8, item 5: none may reach a log,
+ * a trace, a tooltip or the API): the secrets fixture over stdio, and server-everything over
+ * Streamable HTTP with credentials in its headers and URL.
+ */
+export const SECRET_SERVER = { stdio: 'secrets', http: 'secrets-http' };
+/** The environment variable the harness sets for code-server (the extension host inherits it). */
+export const SECRET_ENV_VAR = 'MCPH_E2E_SECRET_TOKEN';
+/**
+ * The password inputs of the secrets server. VS Code asks each in an input box titled
+ * `MCP Host: <description>` (src/vscode/inputs.ts); the harness types `secret` there.
+ */
+export const SECRET_INPUTS = [
+  { id: 'e2e-password', description: 'E2E password', secret: 'inputLong' },
+  // A short password is masked too, as a whole word ("whatever its length").
+  { id: 'e2e-pin', description: 'E2E PIN', secret: 'inputShort' },
+];
+
+/**
+ * A unique value for every place a secret can be planted. `inputShort` is 3 characters (the
+ * redactor masks short values only as whole words, so the grep for it does too).
+ */
+export function plantedSecrets(tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`) {
+  const t = tag.replace(/[^A-Za-z0-9]/g, '');
+  return {
+    inputLong: `PWINPUT${t}`,
+    inputShort: 'Zq7',
+    envToken: `ENVTOKEN${t}`,
+    envVar: `ENVVAR${t}`,
+    argPassword: `ARGPW${t}`,
+    argKey: `ARGKEY${t}`,
+    bearer: `BEARER${t}`,
+    cookie: `COOKIE${t}`,
+    apiKey: `APIKEY${t}`,
+    urlPass: `URLPASS${t}`,
+    query: `QUERY${t}`,
+  };
+}
+
+/**
+ * The secret-carrying definitions and their `inputs`: `secrets` (stdio) with an `env` value
+ * under a credential name, an argument from `${env:MCPH_E2E_SECRET_TOKEN}` and two password
+ * inputs as arguments; `secrets-http` (server-everything at `remote.http`) with Authorization,
+ * Cookie and X-Api-Key headers and a URL with user:password@ and ?token=….
+ */
+export function secretDefinitions(S, { node = process.execPath, remote } = {}) {
+  const servers = {
+    [SECRET_SERVER.stdio]: {
+      type: 'stdio',
+      command: node,
+      args: [
+        path.join(REPO, 'test', 'fixtures', 'servers', 'secrets.mjs'),
+        '--password', `\${input:${SECRET_INPUTS[0].id}}`, '--pin', `\${input:${SECRET_INPUTS[1].id}}`,
+        `\${env:${SECRET_ENV_VAR}}`,
+      ],
+      env: { API_TOKEN: S.envToken },
+    },
+  };
+  if (remote?.http) {
+    const u = new URL(`${remote.http}/mcp`);
+    servers[SECRET_SERVER.http] = {
+      type: 'http',
+      url: `${u.protocol}//e2e-user:${S.urlPass}@${u.host}${u.pathname}?token=${S.query}`,
+      headers: { Authorization: `Bearer ${S.bearer}`, Cookie: `sid=${S.cookie}; theme=dark`, 'X-Api-Key': S.apiKey },
+    };
+  }
+  const inputs = SECRET_INPUTS.map((i) => ({ type: 'promptString', id: i.id, description: i.description, password: true }));
+  return { servers, inputs };
+}
+
 /** Settings that keep VS Code's own MCP support and the welcome page/tips out of the way. */
 export const QUIET_SETTINGS = {
   // VS Code 1.139's built-in MCP support also reads .vscode/mcp.json: never start or
@@ -79,7 +149,13 @@ export const QUIET_SETTINGS = {
 export function writeWorkspace(dir, opts = {}) {
   fs.mkdirSync(path.join(dir, '.vscode'), { recursive: true });
   const servers = serverDefinitions(opts);
-  fs.writeFileSync(path.join(dir, '.vscode', 'mcp.json'), JSON.stringify({ servers, inputs: [] }, null, 2) + '\n');
+  let inputs = [];
+  if (opts.secrets) {
+    const planted = secretDefinitions(opts.secrets, opts);
+    Object.assign(servers, planted.servers);
+    inputs = planted.inputs;
+  }
+  fs.writeFileSync(path.join(dir, '.vscode', 'mcp.json'), JSON.stringify({ servers, inputs }, null, 2) + '\n');
   fs.writeFileSync(path.join(dir, 'README.md'), '# MCP Host sample workspace\n\nserver-filesystem sees this folder through MCP roots.\n');
   fs.writeFileSync(path.join(dir, 'notes.txt'), 'hello from the MCP Host fixture workspace\n');
   return servers;
@@ -92,4 +168,54 @@ export function writeUserSettings(userDataDir, extra = {}) {
   const settings = { ...QUIET_SETTINGS, ...extra };
   fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
   return settings;
+}
+
+/** User-level servers of the untrusted phase (`mcpHost.servers` in the user settings). */
+export const USER_SERVER = {
+  /** Its command is a script inside the workspace (`${workspaceFolder}/.venv/bin/evil`). */
+  venvCommand: 'user-venv-command',
+  /** An innocent command, but its envFile is the workspace's `.env` (NODE_OPTIONS=--require …evil.js). */
+  envFile: 'user-env-file',
+  /** Touches nothing in the workspace: it runs, also in Restricted Mode. */
+  plain: 'user-plain',
+};
+
+/**
+ * Plants what a hostile repository could hold, for the untrusted phase: an executable
+ * `.venv/bin/evil` and an `evil.js` preloaded through `.env`'s NODE_OPTIONS, each writing a
+ * marker file under `markerDir` (outside the workspace) if it ever runs. Returns the marker
+ * paths, the user-level server definitions that reach into the workspace through them (plus
+ * a plain one that does not), and `probe()`, which runs both planted things outside VS Code
+ * and so shows the markers do get written when they run (the check is armed).
+ */
+export function plantHostileWorkspace(workspace, markerDir, { node = process.execPath } = {}) {
+  fs.mkdirSync(markerDir, { recursive: true });
+  const markers = { venvCommand: path.join(markerDir, 'venv-command-ran'), envFile: path.join(markerDir, 'env-file-ran') };
+  const bin = path.join(workspace, '.venv', 'bin');
+  fs.mkdirSync(bin, { recursive: true });
+  const evil = path.join(bin, 'evil');
+  fs.writeFileSync(evil, `#!/bin/sh\n# Planted by the e2e harness: a repository's interpreter that must never run in Restricted Mode.\necho "ran as pid $$" > '${markers.venvCommand}'\nexit 1\n`);
+  fs.chmodSync(evil, 0o755);
+  const evilJs = path.join(workspace, 'evil.js');
+  fs.writeFileSync(evilJs, `// Planted by the e2e harness: preloaded through .env's NODE_OPTIONS; must never run in Restricted Mode.\nrequire('fs').writeFileSync(${JSON.stringify(markers.envFile)}, 'ran as pid ' + process.pid + '\\n');\n`);
+  // An absolute path, so it loads whatever working directory the host gives a user server
+  // (its home directory): the check must be able to fail. A real repository would write
+  // `--require ./evil.js` and rely on a workspace cwd; here the envFile is what reaches in.
+  fs.writeFileSync(path.join(workspace, '.env'), `# Planted by the e2e harness\nNODE_OPTIONS=--require ${evilJs}\n`);
+  const innocent = path.join(REPO, 'test', 'fixtures', 'servers', 'echo-fast.mjs');
+  const servers = {
+    [USER_SERVER.venvCommand]: { type: 'stdio', command: '${workspaceFolder}/.venv/bin/evil', args: ['-m', 'mcp_server'] },
+    [USER_SERVER.envFile]: { type: 'stdio', command: node, args: [innocent], envFile: '${workspaceFolder}/.env' },
+    [USER_SERVER.plain]: { type: 'stdio', command: node, args: [innocent] },
+  };
+  const probe = async () => {
+    const { execFileSync } = await import('node:child_process');
+    try { execFileSync(evil, [], { stdio: 'ignore' }); } catch { /* it exits 1 on purpose */ }
+    const nodeOptions = /^NODE_OPTIONS=(.*)$/m.exec(fs.readFileSync(path.join(workspace, '.env'), 'utf8'))[1];
+    execFileSync(node, [innocent], { input: '', stdio: ['pipe', 'ignore', 'ignore'], env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: nodeOptions }, timeout: 30000 });
+    const written = Object.entries(markers).filter(([, f]) => fs.existsSync(f)).map(([k]) => k);
+    for (const f of Object.values(markers)) fs.rmSync(f, { force: true });
+    return written;
+  };
+  return { markers, servers, probe };
 }

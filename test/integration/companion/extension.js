@@ -3,7 +3,8 @@
 //     `Echo from test model: <the last user message text>`, so sampling works end to end.
 //  2. When env MCP_HOST_TEST_SUITE names a suite file (a module exporting `run()`, the
 //     shape @vscode/test-electron expects), runs it inside this extension host and writes
-//     `{passed, failed, results: [{name, ok, error}]}` to the path in MCP_HOST_TEST_RESULTS.
+//     `{total, passed, failed, skipped, results: [{name, ok, error?, skipped?}]}` to the path in
+//     MCP_HOST_TEST_RESULTS.
 'use strict';
 const vscode = require('vscode');
 const fs = require('fs');
@@ -78,7 +79,7 @@ async function runSuite(suiteFile, resultsFile, output) {
   try {
     log(`running suite ${suiteFile}`);
     const suite = require(suiteFile);
-    const reporter = (r) => log(`${r.ok ? 'PASS' : 'FAIL'} ${r.name}${r.ok ? '' : `: ${r.error}`}`);
+    const reporter = (r) => log(`${r.skipped ? 'SKIP' : r.ok ? 'PASS' : 'FAIL'} ${r.name}${r.skipped ? ` (${r.skipped})` : r.ok ? '' : `: ${r.error}`}`);
     let summary;
     try {
       summary = await suite.run({ onResult: reporter });
@@ -86,16 +87,20 @@ async function runSuite(suiteFile, resultsFile, output) {
       // run() rejects when a test failed; the error carries the results when it can.
       summary = e && e.results ? e : { results: [{ name: 'suite run()', ok: false, error: errorText(e) }] };
     }
-    const results = (summary && summary.results) || [{ name: 'suite run()', ok: true }];
+    // A run() that resolves without results has run nothing: that is a failure, not a pass.
+    const results = (summary && summary.results) || [{ name: 'suite run()', ok: false, error: 'run() returned no results' }];
     outcome = {
-      passed: results.filter((r) => r.ok).length,
+      // How many tests the suite has, so the reader can tell a run that stopped short.
+      total: Array.isArray(suite.tests) ? suite.tests.length : undefined,
+      passed: results.filter((r) => r.ok && !r.skipped).length,
       failed: results.filter((r) => !r.ok).length,
+      skipped: results.filter((r) => r.skipped).length,
       results,
     };
   } catch (e) {
     outcome = { passed: 0, failed: 1, results: [{ name: `load ${suiteFile}`, ok: false, error: errorText(e) }] };
   }
-  log(`done: ${outcome.passed} passed, ${outcome.failed} failed`);
+  log(`done: ${outcome.passed} passed, ${outcome.failed} failed, ${outcome.skipped ?? 0} skipped`);
   writeJsonAtomic(resultsFile, outcome);
 }
 
