@@ -22,6 +22,8 @@ export type { ConnectionOptions, IncomingRequestContext, RequestHandler, Notific
 export { McpClient } from './protocol/client.ts';
 export type { McpClientOptions } from './protocol/client.ts';
 export { StatefulGeneration } from './protocol/generation.ts';
+export { INPUT_METHODS, registerInputHandlers } from './protocol/inputBroker.ts';
+export type { InputBroker, InputContext, InputRequest, InputMethod } from './protocol/inputBroker.ts';
 export { parse as parseMessage } from './protocol/schemas.ts';
 export type { ProtocolGeneration, SessionInit } from './protocol/generation.ts';
 export type { Transport, TransportState, TransportError, TransportLog } from './transports/transport.ts';

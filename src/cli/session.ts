@@ -4,8 +4,8 @@
 
 import * as path from 'node:path';
 import {
-  DisposableStore, LocalError, McpClient, RequestError, StdioTransport, StreamableHttpTransport, createTransport, errorMessage,
-  type CreateMessageResult, type ElicitResult, type Root, type ServerLaunch, type Transport,
+  DisposableStore, ErrorCode, LocalError, McpClient, RequestError, StdioTransport, StreamableHttpTransport, WireError, createTransport, errorMessage,
+  type CreateMessageResult, type ElicitResult, type InputBroker, type Root, type ServerLaunch, type Transport,
 } from '../core.ts';
 import type { TargetSpec } from './args.ts';
 import { VERSION } from './help.ts';
@@ -110,19 +110,33 @@ export async function connect(target: Target, opts: ConnectOptions): Promise<Ses
   opts.onTransport?.(transport);
   const roots = opts.roots;
   const waiter = roots ? new RootsWaiter(transport) : undefined;
+  // What the server asks of us, as a server request or an input request in a result.
+  const broker: InputBroker = {
+    capabilities: { ...(roots ? { roots: { listChanged: false } } : {}), sampling: {}, elicitation: { form: {}, url: {} } },
+    async answer(request, ctx) {
+      const params = request.params ?? {};
+      switch (request.method) {
+        case 'roots/list':
+          if (!roots) break;
+          // Only a server request at start is what the roots wait is about.
+          if (ctx.requestId !== undefined) waiter?.asked();
+          return { roots };
+        case 'elicitation/create': return await opts.elicit(params, ctx.signal) as unknown as Record<string, unknown>;
+        case 'sampling/createMessage': return await opts.sample(params, ctx.signal) as unknown as Record<string, unknown>;
+      }
+      throw new WireError(ErrorCode.MethodNotFound, `Method not found: ${request.method}`);
+    },
+  };
   try {
     const client = await McpClient.create(transport, {
       name: target.name,
       clientInfo: { name: 'mcp-host', title: 'MCP Host CLI', version: VERSION },
-      capabilities: { ...(roots ? { roots: { listChanged: false } } : {}), sampling: {}, elicitation: { form: {}, url: {} } },
+      broker,
       requestTimeoutMs: opts.timeoutMs,
       maxRequestTimeoutMs: opts.maxTimeoutMs,
       initializeTimeoutMs: opts.timeoutMs,
       signal: opts.signal,
       onConnection: conn => {
-        if (roots && waiter) store.add(conn.onRequest('roots/list', () => { waiter.asked(); return { roots }; }));
-        store.add(conn.onRequest('elicitation/create', (params, ctx) => opts.elicit(params, ctx.signal)));
-        store.add(conn.onRequest('sampling/createMessage', (params, ctx) => opts.sample(params, ctx.signal)));
         if (log) {
           store.add(conn.onDidWarn(w => log(`[${target.name}] warning: ${w}`)));
           store.add(conn.onNotification('notifications/message', p => {

@@ -31,7 +31,7 @@ export class ServerManager {
       lastRoots = now;
       for (const s of this.map.values()) {
         const c = s.currentClient;
-        if (c) try { c.notify('notifications/roots/list_changed'); } catch { /* it is going away */ }
+        if (c) try { c.rootsChanged(); } catch { /* it is going away */ }
       }
     });
   }

@@ -7,10 +7,11 @@ import { DisposableStore, Emitter, type Event } from '../base/event.ts';
 import { McpClient } from '../protocol/client.ts';
 import { LocalError, RequestError, errorMessage } from '../protocol/errors.ts';
 import type {
-  CallToolResult, ClientCapabilities, CompleteResult, CompletionReference, GetPromptResult, Implementation, LoggingLevel,
+  CallToolResult, CompleteResult, CompletionReference, GetPromptResult, Implementation, LoggingLevel,
   Prompt, ReadResourceResult, Resource, ResourceTemplate, ServerCapabilities, Tool,
 } from '../protocol/types.ts';
 import type { Transport } from '../transports/transport.ts';
+import { HostInputBroker } from './inputBroker.ts';
 import { registerServerHandlers, traceText, urlElicitationsOf } from './serverHandlers.ts';
 import { createTransport } from './transportFactory.ts';
 import { sameLaunch, type CallOptions, type LogEntry, type LogLevel, type ManagedServer, type ServerDefinition, type ServerManagerOptions, type ServerRef, type ServerState } from './types.ts';
@@ -221,7 +222,10 @@ export class ManagedServerImpl implements ManagedServer {
       client = await McpClient.create(transport, {
         name: this.def.name,
         clientInfo: this.opts.clientInfo ?? { name: 'mcp-host', version: '0.1.0', title: 'MCP Host' },
-        capabilities: this.clientCapabilities(),
+        broker: new HostInputBroker({
+          server: this.ref, roots: this.opts.roots, sampling: this.opts.sampling, elicitation: this.opts.elicitation,
+          log: (level, source, message) => this.log(level, source, message),
+        }),
         requestTimeoutMs: this.opts.requestTimeoutMs,
         maxRequestTimeoutMs: this.opts.maxRequestTimeoutMs,
         signal: abort.signal,
@@ -232,7 +236,6 @@ export class ManagedServerImpl implements ManagedServer {
           }));
           registerServerHandlers(conn, store, {
             ref: this.ref,
-            options: this.opts,
             log: (level, source, message) => this.log(level, source, message),
             relist: async what => { const c = this.client; if (c && !store.isDisposed) await this.refreshLists(c, what); },
             updated: uri => this._onDidUpdateResource.fire(uri),
@@ -303,14 +306,6 @@ export class ManagedServerImpl implements ManagedServer {
     await Promise.all(jobs);
     if (store.isDisposed || this.client !== client) return;
     await this.refreshLists(client);
-  }
-
-  private clientCapabilities(): ClientCapabilities {
-    const caps: ClientCapabilities = {};
-    if (this.opts.roots) caps.roots = { listChanged: true };
-    if (this.opts.sampling) caps.sampling = {};
-    if (this.opts.elicitation) caps.elicitation = { form: {}, url: {} };
-    return caps;
   }
 
   private async refreshLists(client: McpClient, only?: 'tools' | 'resources' | 'prompts'): Promise<void> {

@@ -1,22 +1,20 @@
-// What a managed server's connection answers and listens to: roots, sampling and
-// elicitation requests (through the embedding's handlers), list changes (re-listed,
-// coalesced), resource updates (coalesced per resource per turn) and log messages. Kept
-// apart from the lifecycle in server.ts; the input broker of the 2026-07-28 issue grows
-// from here.
+// What a managed server's connection listens to: list changes (re-listed, coalesced),
+// resource updates (coalesced per resource per turn) and log messages. Kept apart from
+// the lifecycle in server.ts; what the server asks of us (roots, sampling, elicitation)
+// is answered by the input broker (inputBroker.ts).
 
 import type { DisposableStore } from '../base/event.ts';
 import type { JsonRpcConnection } from '../protocol/connection.ts';
 import { ErrorCode, RequestError, WireError, errorMessage } from '../protocol/errors.ts';
 import { parse } from '../protocol/schemas.ts';
 import type { ElicitUrlParams } from '../protocol/types.ts';
-import type { LogEntry, LogLevel, ServerManagerOptions, ServerRef } from './types.ts';
+import type { LogEntry, LogLevel, ServerRef } from './types.ts';
 
 /** Distinct resources whose updates wait for the same turn; more are dropped (a hostile server). */
 const MAX_PENDING_UPDATES = 10_000;
 
 export interface HandlerHost {
   readonly ref: ServerRef;
-  readonly options: Pick<ServerManagerOptions, 'roots' | 'sampling' | 'elicitation'>;
   log(level: LogLevel, source: LogEntry['source'], message: string): void;
   /** Lists one kind again (the current client's); resolves when done. */
   relist(what: 'tools' | 'resources' | 'prompts'): Promise<void>;
@@ -25,22 +23,6 @@ export interface HandlerHost {
 }
 
 export function registerServerHandlers(conn: JsonRpcConnection, store: DisposableStore, host: HandlerHost): void {
-const { roots, sampling, elicitation } = host.options;
-  if (roots) store.add(conn.onRequest('roots/list', () => ({ roots: roots.roots() })));
-  if (sampling) {
-    store.add(conn.onRequest('sampling/createMessage', (params, ctx) => {
-      const p = validParams('sampling/createMessage', parse.createMessageParams, params);
-      host.log('info', 'host', `sampling request (${p.messages.length} message(s), maxTokens ${p.maxTokens})`);
-      return sampling.createMessage(host.ref, p, ctx.signal);
-    }));
-  }
-  if (elicitation) {
-    store.add(conn.onRequest('elicitation/create', (params, ctx) => {
-      const p = validParams('elicitation/create', parse.elicitParams, params);
-      host.log('info', 'host', `elicitation request (${p.mode ?? 'form'}): ${p.message}`);
-      return elicitation.elicit(host.ref, p, ctx.signal);
-    }));
-  }
   // A burst of list_changed gives one refresh now and one after it, not one per notification.
   const relist = (what: 'tools' | 'resources' | 'prompts') => {
     let asked = 0;
@@ -120,14 +102,5 @@ export function traceText(message: unknown, direction: 'send' | 'receive'): stri
   } catch (err) {
     // Nested deeper than the stack allows (JSON.parse has no such limit): say so, never throw.
     return `(a message that cannot be shown: ${errorMessage(err)})`;
-  }
-}
-
-/** Validates a server's request params; a failure is the server's fault: -32602, not -32603. */
-function validParams<T>(method: string, parser: (raw: Record<string, unknown>) => T, params: Record<string, unknown>): T {
-  try {
-    return parser(params);
-  } catch (err) {
-    throw new WireError(ErrorCode.InvalidParams, `invalid ${method} params: ${errorMessage(err)}`);
   }
 }

@@ -6,6 +6,8 @@ import { Validator } from '@cfworker/json-schema';
 import { Disposable, Emitter, type Event } from '../base/event.ts';
 import type { Transport } from '../transports/transport.ts';
 import { JsonRpcConnection, type NotificationHandler, type RequestCallOptions, type RequestHandler } from './connection.ts';
+import { VIA_INPUT, type InputBroker } from './inputBroker.ts';
+import { ResultCache, cacheKey, type CacheHints } from './resultCache.ts';
 import { LocalError, RequestError, errorMessage } from './errors.ts';
 import { StatefulGeneration, type ProtocolGeneration, type SessionInit } from './generation.ts';
 import { parse } from './schemas.ts';
@@ -19,14 +21,17 @@ export interface McpClientOptions {
   /** The server's name, in every error message. */
   name: string;
   clientInfo: Implementation;
-  capabilities: ClientCapabilities;
+  /** Declared to the server; what the broker can answer (roots, sampling, elicitation) is added. */
+  capabilities?: ClientCapabilities;
+  /** Answers the server's needs — roots, sampling, elicitation — in either generation. */
+  broker?: InputBroker;
   generation?: ProtocolGeneration;
   requestTimeoutMs?: number;
   maxRequestTimeoutMs?: number;
   /** Handshake deadline (default: the request timeout). */
   initializeTimeoutMs?: number;
   signal?: AbortSignal;
-  /** Called with the connection before the handshake, to register request handlers early. */
+  /** Called with the connection before the handshake (to watch its traffic and notifications). */
   onConnection?: (conn: JsonRpcConnection) => void;
 }
 
@@ -51,6 +56,10 @@ export class McpClient implements Disposable {
   private epoch = 0;
   private renewing: Promise<void> | undefined;
   private expirySubscription: Disposable = Disposable.None;
+  /** Results the server said stay fresh for a while (2026-07-28 `ttlMs`). */
+  readonly cache: ResultCache;
+  private readonly listedAt = new Map<string, number>();
+  private attachment: Disposable = Disposable.None;
   private readonly _onDidReconnect = new Emitter<InitializeResult>();
   /**
    * The server forgot our session and a new one is established (the handshake ran again).
@@ -58,7 +67,8 @@ export class McpClient implements Disposable {
    */
   readonly onDidReconnect: Event<InitializeResult> = this._onDidReconnect.event;
 
-  private constructor(transport: Transport, connection: JsonRpcConnection, generation: ProtocolGeneration, init: InitializeResult, sessionInit: SessionInit) {
+  private constructor(transport: Transport, connection: JsonRpcConnection, generation: ProtocolGeneration, init: InitializeResult, sessionInit: SessionInit, cache: ResultCache) {
+    this.cache = cache;
     this.transport = transport;
     this.connection = connection;
     this.generation = generation;
@@ -75,22 +85,29 @@ export class McpClient implements Disposable {
       requestTimeoutMs: options.requestTimeoutMs,
       maxRequestTimeoutMs: options.maxRequestTimeoutMs,
     });
+    let attachment: Disposable = Disposable.None;
     try {
       options.onConnection?.(connection);
+      const cache = new ResultCache();
+      watchForStaleness(connection, cache);
+      // Before the handshake: a server may ask for roots as soon as it is initialized.
+      attachment = generation.attach(connection, options.broker);
       // The start is part of the handshake: bounded by its deadline and ended by a Stop
       // (a legacy SSE server may never send its endpoint event).
       await startTransport(transport, options.signal, options.initializeTimeoutMs ?? options.requestTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
       const sessionInit: SessionInit = {
         clientInfo: options.clientInfo,
-        capabilities: options.capabilities,
+        capabilities: { ...options.capabilities, ...options.broker?.capabilities },
         timeoutMs: options.initializeTimeoutMs ?? options.requestTimeoutMs,
       };
       const init = await generation.connect(connection, { ...sessionInit, signal: options.signal });
       transport.setProtocolVersion?.(init.protocolVersion);
-      const client = new McpClient(transport, connection, generation, init, sessionInit);
+      const client = new McpClient(transport, connection, generation, init, sessionInit, cache);
+      client.attachment = attachment;
       if (transport.onDidExpireSession) client.expirySubscription = transport.onDidExpireSession(() => void client.renew(client.epoch));
       return client;
     } catch (err) {
+      attachment.dispose();
       connection.close(new LocalError('closed', 'the handshake failed'));
       await transport.close().catch(() => {});
       if (err instanceof RequestError) throw err;
@@ -115,6 +132,7 @@ export class McpClient implements Disposable {
   has(cap: Capability): boolean { return this.capabilities[cap] !== undefined; }
 
   ping(options?: RequestOptions): Promise<void> {
+    if (!this.generation.canPing) return Promise.reject(new RequestError(this.name, 'ping', new LocalError('unsupported', `protocol ${this.protocolVersion} has no ping`)));
     return this.request('ping', undefined, { ...options, parse: parse.empty }).then(() => undefined);
   }
 
@@ -150,17 +168,45 @@ export class McpClient implements Disposable {
 
   async readResource(uri: string, options?: RequestOptions): Promise<ReadResourceResult> {
     this.require('resources', 'resources/read');
-    return this.request('resources/read', { uri }, { ...options, parse: parse.readResource });
+    const params = { uri };
+    return this.cached('resources/read', params, () => this.request('resources/read', params, { ...options, parse: parse.readResource }));
+  }
+
+  /** When the list `method` (tools/list, …) was last fetched from the server: its oldest page, when pages came from the cache. */
+  listAge(method: string): number | undefined {
+    return this.listedAt.get(method);
+  }
+
+  /**
+   * Serves a fresh cached result, or fetches and keeps it when the server says for how
+   * long it stays fresh. `onAge` gets when the result used was received.
+   */
+  private async cached<R extends object>(method: string, params: { cursor?: string; uri?: string } | undefined, fetch: () => Promise<R>, onAge?: (receivedAt: number) => void): Promise<R> {
+    const key = cacheKey(method, params);
+    const hit = this.cache.fresh<R>(key);
+    if (hit) { onAge?.(hit.receivedAt); return hit.value; }
+    const generation = this.cache.generation(method);
+    const value = await fetch();
+    const receivedAt = Date.now();
+    onAge?.(receivedAt);
+    // A result that took input rounds (MRTR) is never kept: it answered what the user said then.
+    if (!(value as { [VIA_INPUT]?: boolean })[VIA_INPUT]) this.cache.store(method, key, value, value as CacheHints, generation, receivedAt);
+    return value;
   }
 
   async subscribe(uri: string, options?: RequestOptions): Promise<void> {
     if (!this.capabilities.resources?.subscribe) throw this.unsupported('resources/subscribe', 'resource subscriptions');
-    await this.request('resources/subscribe', { uri }, { ...options, parse: parse.empty });
+    await this.withRenewal(() => this.generation.subscribe(this.connection, uri, options));
   }
 
   async unsubscribe(uri: string, options?: RequestOptions): Promise<void> {
     if (!this.capabilities.resources?.subscribe) throw this.unsupported('resources/unsubscribe', 'resource subscriptions');
-    await this.request('resources/unsubscribe', { uri }, { ...options, parse: parse.empty });
+    await this.withRenewal(() => this.generation.unsubscribe(this.connection, uri, options));
+  }
+
+  /** Tells the server the roots changed, as the generation does that. */
+  rootsChanged(): void {
+    this.generation.rootsChanged(this.connection);
   }
 
   async listPrompts(options?: RequestOptions): Promise<Prompt[]> {
@@ -182,7 +228,7 @@ export class McpClient implements Disposable {
 
   async setLoggingLevel(level: LoggingLevel, options?: RequestOptions): Promise<void> {
     this.require('logging', 'logging/setLevel');
-    await this.request('logging/setLevel', { level }, { ...options, parse: parse.empty });
+    await this.withRenewal(() => this.generation.setLogLevel(this.connection, level, options));
   }
 
   private closing: Promise<void> | undefined;
@@ -191,6 +237,7 @@ export class McpClient implements Disposable {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.expirySubscription.dispose();
+      this.attachment.dispose();
       this.connection.close(new LocalError('closed', 'the client closed the connection'));
       this._onDidReconnect.dispose();
       await this.transport.close();
@@ -207,14 +254,19 @@ export class McpClient implements Disposable {
    * request it refused for that reason is sent once more, in the new session.
    */
   private request<R>(method: string, params: Record<string, unknown> | undefined, options: RequestCallOptions<R>): Promise<R> {
-    const call = this.generation.request(this.connection, method, params, options);
+    return this.withRenewal(() => this.generation.request(this.connection, method, params, options));
+  }
+
+  /** Runs `send`; where the server can forget the session, once more in a new one if it did. */
+  private withRenewal<R>(send: () => Promise<R>): Promise<R> {
+    const call = send();
     // The hot path hands back the connection's own promise: no extra promise per call.
     if (!this.renewable) return call;
     const epoch = this.epoch;
     return call.catch(async err => {
       if (!(err instanceof RequestError && err.cause instanceof LocalError && err.cause.code === 'session-expired')) throw err;
       await this.renew(epoch);
-      return this.generation.request(this.connection, method, params, options);
+      return send();
     });
   }
 
@@ -259,11 +311,18 @@ export class McpClient implements Disposable {
     const all: I[] = [];
     const seen = new Set<string>();
     let cursor: string | undefined;
+    let oldest = Infinity;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const res = await this.request(method, cursor === undefined ? undefined : { cursor }, { ...options, parse: parser });
+      const params = cursor === undefined ? undefined : { cursor };
+      // Each page has its own clock (2026-07-28 caching): a fresh one costs no round trip.
+      const res = await this.cached(method, params, () => this.request(method, params, { ...options, parse: parser }), at => { oldest = Math.min(oldest, at); });
+      if (cursor === undefined) this.listedAt.set(method, Number.isFinite(oldest) ? oldest : Date.now());
       for (const item of res[key]) all.push(item);
       cursor = res.nextCursor;
-      if (cursor === undefined || cursor === null) return all;
+      if (cursor === undefined || cursor === null) {
+        if (Number.isFinite(oldest)) this.listedAt.set(method, oldest);
+        return all;
+      }
       if (seen.has(cursor)) throw new RequestError(this.name, method, new LocalError('invalid-message', `the server repeated cursor ${JSON.stringify(cursor)}; stopping pagination`));
       seen.add(cursor);
     }
@@ -319,4 +378,16 @@ async function startTransport(transport: Transport, outer: AbortSignal | undefin
     clearTimeout(timer);
     outer?.removeEventListener('abort', onOuter);
   }
+}
+
+/**
+ * A change notification makes what it names stale at once, whichever way it came (a
+ * 2025-11-25 notification, or one on a 2026-07-28 listen stream: both reach the
+ * connection's notification handlers).
+ */
+function watchForStaleness(conn: JsonRpcConnection, cache: ResultCache): void {
+  conn.onNotification('notifications/tools/list_changed', () => cache.invalidate('tools/list'));
+  conn.onNotification('notifications/prompts/list_changed', () => cache.invalidate('prompts/list'));
+  conn.onNotification('notifications/resources/list_changed', () => { cache.invalidate('resources/list'); cache.invalidate('resources/templates/list'); });
+  conn.onNotification('notifications/resources/updated', p => { if (typeof p.uri === 'string') cache.invalidate('resources/read', p.uri); });
 }

@@ -4,7 +4,7 @@
 // sit on top of it in client.ts and decide what goes into each request.
 
 import { Disposable, Emitter, type Event } from '../base/event.ts';
-import { RELATED_REQUEST, type Transport, type TransportState } from '../transports/transport.ts';
+import { RELATED_REQUEST, type SendContext, type Transport, type TransportState } from '../transports/transport.ts';
 import { ErrorCode, LocalError, RequestError, WireError, errorMessage, toWireError } from './errors.ts';
 import { classify, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse, type RequestId } from './jsonrpc.ts';
 import type { ProgressNotificationParams, ProgressToken, RequestOptions } from './types.ts';
@@ -40,16 +40,30 @@ interface Pending {
   progressToken: ProgressToken | undefined;
   onProgress: ((p: ProgressNotificationParams) => void) | undefined;
   cleanup: (() => void) | undefined;
+  cancelBy: 'notify' | 'abort';
 }
 
 export interface RequestCallOptions<R> extends RequestOptions {
   /** Validates and narrows the raw result; throwing makes the request fail as invalid. */
   parse?: (raw: Record<string, unknown>) => R;
+  /** Said beside the message (HTTP headers the generation derives from it). */
+  context?: SendContext;
+  /**
+   * How a cancel reaches the server: `notify` (default) sends `notifications/cancelled`;
+   * `abort` only asks the transport to drop the request (2026-07-28 over HTTP, where
+   * closing the response stream is the cancel and client notifications do not exist).
+   */
+  cancelBy?: 'notify' | 'abort';
+  /** An id of the caller's (a string, so it cannot meet the connection's numbers); must be unused. */
+  id?: string;
+  /** Called with the id the request was sent with. */
+  onSent?: (id: RequestId) => void;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_TIMEOUT_MS = 600_000;
 const DEFAULT_MAX_INCOMING = 64;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Incoming {
   ctrl: AbortController;
@@ -73,7 +87,8 @@ export class JsonRpcConnection implements Disposable {
   private readonly incoming = new Map<RequestId, Incoming>();
   private readonly maxIncoming: number;
   private readonly requestHandlers = new Map<string, RequestHandler>();
-  private readonly notificationHandlers = new Map<string, NotificationHandler>();
+  /** Several listeners per method (the client's cache and the host's lists both listen); copy-on-write. */
+  private readonly notificationHandlers = new Map<string, readonly NotificationHandler[]>();
   private readonly subscriptions: Disposable[] = [];
   private closedError: LocalError | undefined;
   // One timer for all deadlines, not one per request: a Timeout object per call is
@@ -113,8 +128,11 @@ export class JsonRpcConnection implements Disposable {
   }
 
   onNotification(method: string, handler: NotificationHandler): Disposable {
-    this.notificationHandlers.set(method, handler);
-    return Disposable.create(() => { if (this.notificationHandlers.get(method) === handler) this.notificationHandlers.delete(method); });
+    this.notificationHandlers.set(method, [...this.notificationHandlers.get(method) ?? [], handler]);
+    return Disposable.create(() => {
+      const left = (this.notificationHandlers.get(method) ?? []).filter(h => h !== handler);
+      if (left.length) this.notificationHandlers.set(method, left); else this.notificationHandlers.delete(method);
+    });
   }
 
   request<R = Record<string, unknown>>(method: string, params: Record<string, unknown> | undefined, options: RequestCallOptions<R> = {}): Promise<R> {
@@ -122,7 +140,10 @@ export class JsonRpcConnection implements Disposable {
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(new RequestError(this.name, method, cancelledError(signal)));
 
-    const id = this.nextId++;
+    if (options.id !== undefined && this.pending.has(options.id)) {
+      return Promise.reject(new RequestError(this.name, method, new LocalError('invalid-message', `request id ${JSON.stringify(options.id)} is in use`)));
+    }
+    const id: RequestId = options.id ?? this.nextId++;
     let progressToken: ProgressToken | undefined;
     if (options.onProgress) {
       progressToken = id;
@@ -138,7 +159,7 @@ export class JsonRpcConnection implements Disposable {
       const p: Pending = {
         method, resolve: resolve as (v: unknown) => void, reject, parse: options.parse as Pending['parse'],
         deadline: now + timeoutMs, timeoutMs, hardDeadline: now + Math.max(this.maxTimeoutMs, timeoutMs),
-        progressToken, onProgress: options.onProgress, cleanup: undefined,
+        progressToken, onProgress: options.onProgress, cleanup: undefined, cancelBy: options.cancelBy ?? 'notify',
       };
       this.pending.set(id, p);
       if (progressToken !== undefined) this.byProgressToken.set(progressToken, id);
@@ -152,16 +173,17 @@ export class JsonRpcConnection implements Disposable {
         p.cleanup = () => signal.removeEventListener('abort', onAbort);
       }
       try {
-        this.send(message)?.catch(err => this.failSend(id, method, err));
+        this.send(message, options.context)?.catch(err => this.failSend(id, method, err));
       } catch (err) {
         this.failSend(id, method, err);
       }
+      options.onSent?.(id);
     });
   }
 
-  notify(method: string, params?: Record<string, unknown>): void {
+  notify(method: string, params?: Record<string, unknown>, context?: SendContext): void {
     if (this.closedError) return;
-    this.send(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params })
+    this.send(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params }, context)
       ?.catch(err => this._onDidWarn.fire(`could not send ${method}: ${errorMessage(err)}`));
   }
 
@@ -189,9 +211,9 @@ export class JsonRpcConnection implements Disposable {
 
   // ---- internals ----
 
-  private send(message: JsonRpcMessage): void | Promise<void> {
+  private send(message: JsonRpcMessage, context?: SendContext): void | Promise<void> {
     if (this._onDidTrace.hasListeners) this._onDidTrace.fire({ direction: 'send', message });
-    return this.transport.send(message);
+    return this.transport.send(message, context);
   }
 
   private settle(id: RequestId, error: unknown, value?: unknown): void {
@@ -218,9 +240,9 @@ export class JsonRpcConnection implements Disposable {
     if (!p) return;
     this.settle(id, new RequestError(this.name, p.method, cause));
     // `initialize` must not be cancelled (spec); the caller tears the connection down instead.
-    if (p.method !== 'initialize' && !this.closedError) {
-      try { this.notify('notifications/cancelled', { requestId: id, reason }); } catch { /* transport gone; nothing to tell */ }
-    }
+    if (p.method === 'initialize' || this.closedError) return;
+    if (p.cancelBy === 'abort') { this.transport.abortRequest?.(id); return; }
+    try { this.notify('notifications/cancelled', { requestId: id, reason }); } catch { /* transport gone; nothing to tell */ }
   }
 
   private expire(id: RequestId): void {
@@ -231,10 +253,14 @@ export class JsonRpcConnection implements Disposable {
   }
 
   private armSweep(deadline: number): void {
+    // A request without a deadline (a subscription stream) needs no timer at all.
+    if (!Number.isFinite(deadline)) return;
     if (this.sweepTimer && deadline >= this.sweepAt) return;
     if (this.sweepTimer) clearTimeout(this.sweepTimer);
     this.sweepAt = deadline;
-    this.sweepTimer = setTimeout(() => this.sweep(), Math.max(0, deadline - Date.now()));
+    // setTimeout takes at most 2^31-1 ms and fires at once for anything larger: a far
+    // deadline wakes the sweep early, which re-arms it.
+    this.sweepTimer = setTimeout(() => this.sweep(), Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now())));
   }
 
   private sweep(): void {
@@ -381,12 +407,14 @@ export class JsonRpcConnection implements Disposable {
       this.handleProgress(params as unknown as ProgressNotificationParams);
       return;
     }
-    const handler = this.notificationHandlers.get(method);
-    if (!handler) return;
-    try {
-      handler(params);
-    } catch (err) {
-      this._onDidWarn.fire(`handler of ${method} failed: ${errorMessage(err)}`);
+    const handlers = this.notificationHandlers.get(method);
+    if (!handlers) return;
+    for (let i = 0; i < handlers.length; i++) {
+      try {
+        handlers[i]!(params);
+      } catch (err) {
+        this._onDidWarn.fire(`handler of ${method} failed: ${errorMessage(err)}`);
+      }
     }
   }
 

@@ -20,7 +20,7 @@ import {
 } from './httpRequest.ts';
 import { TransportBase } from './base.ts';
 import { LegacySseChannel } from './legacySse.ts';
-import { tagRelated, type Transport, type TransportStartOptions } from './transport.ts';
+import { tagRelated, type SendContext, type Transport, type TransportStartOptions } from './transport.ts';
 
 export interface HttpTransportOptions {
   url: string;
@@ -101,7 +101,7 @@ export class StreamableHttpTransport extends TransportBase implements Transport 
 
   setProtocolVersion(version: string): void { this.protocolVersion = version; }
 
-  send(message: JsonRpcMessage): Promise<void> {
+  send(message: JsonRpcMessage, context?: SendContext): Promise<void> {
     if (this._state.kind !== 'running') return Promise.reject(new LocalError('transport', 'the transport is not connected'));
     if ('method' in message && message.method === 'notifications/cancelled') {
       const id = (message.params as { requestId?: RequestId } | undefined)?.requestId;
@@ -112,10 +112,14 @@ export class StreamableHttpTransport extends TransportBase implements Transport 
     if (this.sessionExpired && !(isRequest && message.method === 'initialize')) {
       return Promise.reject(new LocalError('session-expired', 'the server ended the session; a new one must be established first'));
     }
-    if (!isRequest) return this.post(message, undefined, this.abort.signal);
+    if (!isRequest) return this.post(message, undefined, this.abort.signal, context);
     const ctrl = new AbortController();
     this.inflight.set(message.id, ctrl);
-    return this.post(message, message.id, AbortSignal.any([this.abort.signal, ctrl.signal])).finally(() => this.inflight.delete(message.id));
+    return this.post(message, message.id, AbortSignal.any([this.abort.signal, ctrl.signal]), context).finally(() => this.inflight.delete(message.id));
+  }
+
+  abortRequest(id: RequestId): void {
+    this.inflight.get(id)?.abort(new LocalError('cancelled', 'request cancelled'));
   }
 
   /** Ends the session (DELETE, best effort) and releases every socket. Idempotent. */
@@ -160,15 +164,17 @@ export class StreamableHttpTransport extends TransportBase implements Transport 
   }
 
   /** One POST; `requestId` when the message is a request (its answer closes the stream). */
-  private async post(message: JsonRpcMessage, requestId: RequestId | undefined, signal: AbortSignal): Promise<void> {
+  private async post(message: JsonRpcMessage, requestId: RequestId | undefined, signal: AbortSignal, context?: SendContext): Promise<void> {
     const isInit = requestId !== undefined && (message as { method?: string }).method === 'initialize';
     const session = isInit ? undefined : this.sessionId;
+    const base = this.baseHeaders(session);
+    if (isInit) delete base['mcp-protocol-version'];
     const headers: Record<string, string> = {
-      ...this.baseHeaders(session),
+      ...base,
+      ...context?.headers,
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
     };
-    if (isInit) delete headers['mcp-protocol-version'];
     const res = await send({ method: 'POST', url: this.url, headers, body: JSON.stringify(message), agent: this.agent, signal });
     const status = res.statusCode ?? 0;
 

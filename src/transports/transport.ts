@@ -28,6 +28,12 @@ export function tagRelated(message: unknown, requestId: string | number): void {
   if (message && typeof message === 'object') Object.defineProperty(message, RELATED_REQUEST, { value: requestId, enumerable: false });
 }
 
+/** What goes beside one message (see Transport.send). */
+export interface SendContext {
+  /** Headers for this message only, over the transport's own (HTTP). */
+  headers?: Readonly<Record<string, string>>;
+}
+
 export interface TransportError {
   message: string;
   /** Process exit code or signal, for stdio. */
@@ -58,8 +64,17 @@ export interface Transport extends Disposable {
   /**
    * Sends one message. Transports whose delivery can fail later (an HTTP POST) return a
    * promise; its rejection fails the request it carried, with the transport's cause.
+   * `context` carries what the protocol generation wants said beside the message (HTTP
+   * headers: MCP-Protocol-Version, Mcp-Method, Mcp-Name, Mcp-Param-*); transports without
+   * such a channel ignore it.
    */
-  send(message: JsonRpcMessage): void | Promise<void>;
+  send(message: JsonRpcMessage, context?: SendContext): void | Promise<void>;
+  /**
+   * Drops what is in flight for request `id` without telling the server in a message (HTTP:
+   * closes that POST's response stream, which is how a 2026-07-28 server learns of a
+   * cancel). Transports without per-request channels omit it.
+   */
+  abortRequest?(id: string | number): void;
   /** Graceful close (escalating as needed); resolves when everything is released. Idempotent. */
   close(): Promise<void>;
   /** Ends it now, without the graceful steps (a second Stop); transports that have none may omit it. */
