@@ -5,7 +5,6 @@
 // "N passed, N failed". Authorization scenarios come with the auth work.
 //
 //   node test/conformance/run.mjs [SCENARIO…]
-//   MCP_CONFORMANCE_BIN=/path/to/conformance/dist/index.js node test/conformance/run.mjs
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,7 +13,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const SCENARIOS = ['initialize', 'tools_call', 'elicitation-sep1034-client-defaults', 'sse-retry'];
+// Each installed version of the suite with the client scenarios we run under it (the
+// alpha through its package name, 0.1.16 through an npm alias).
+const SUITES = [
+  { pkg: 'conformance-0.1.16', label: '0.1.16', scenarios: ['initialize', 'tools_call', 'elicitation-sep1034-client-defaults', 'sse-retry'] },
+  { pkg: '@modelcontextprotocol/conformance', label: '0.2.0-alpha.12', scenarios: ['initialize', 'tools_call', 'elicitation-sep1034-client-defaults', 'sse-retry'] },
+];
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
 const client = path.join(here, 'client.ts');
@@ -28,10 +32,9 @@ function finish(passed, failed, message) {
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) finish(0, 1, `conformance: the suite needs Node >= 22 (this is ${process.version})`);
 
-function conformanceBin() {
-  if (process.env.MCP_CONFORMANCE_BIN) return process.env.MCP_CONFORMANCE_BIN;
+function conformanceBin(name) {
   try {
-    const pkgFile = createRequire(path.join(repo, 'package.json')).resolve('@modelcontextprotocol/conformance/package.json');
+    const pkgFile = createRequire(path.join(repo, 'package.json')).resolve(`${name}/package.json`);
     const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
     const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.conformance;
     return path.join(path.dirname(pkgFile), bin);
@@ -40,27 +43,31 @@ function conformanceBin() {
   }
 }
 
-const bin = conformanceBin();
-if (!bin) finish(0, 1, 'conformance: @modelcontextprotocol/conformance is not installed (npm install, it is a devDependency)');
+
 // The suite splits --command on spaces.
 const command = `${process.execPath} ${client}`;
 if (/\s/.test(process.execPath) || /\s/.test(client)) finish(0, 1, `conformance: the suite cannot run a command whose path has spaces: ${command}`);
 
-const wanted = process.argv.slice(2).length ? process.argv.slice(2) : SCENARIOS;
+const only = process.argv.slice(2);
 const out = mkdtempSync(path.join(os.tmpdir(), 'mcp-host-conformance-'));
 let passed = 0;
 let failed = 0;
-for (const scenario of wanted) {
-  const t0 = Date.now();
-  const r = await run(process.execPath, [bin, 'client', '--command', command, '--scenario', scenario, '--timeout', '30000', '-o', out]);
-  const secs = ((Date.now() - t0) / 1000).toFixed(1);
-  const summary = /Passed: \d+\/\d+, \d+ failed, \d+ warnings/.exec(r.output)?.[0] ?? 'no summary';
-  if (r.code === 0) {
-    passed++;
-    console.log(`✓ ${scenario} (${summary}; ${secs} s)`);
-  } else {
-    failed++;
-    console.log(`✗ ${scenario} (${summary}; exit ${r.code}; ${secs} s)\n${r.output.trim().split('\n').map(l => `    ${l}`).join('\n')}`);
+for (const suite of SUITES) {
+  const bin = conformanceBin(suite.pkg);
+  if (!bin) { failed++; console.log(`✗ ${suite.pkg} is not installed (npm install: it is a devDependency)`); continue; }
+  for (const scenario of suite.scenarios.filter(s => !only.length || only.includes(s))) {
+    const t0 = Date.now();
+    const r = await run(process.execPath, [bin, 'client', '--command', command, '--scenario', scenario, '--timeout', '30000', '-o', out]);
+    const secs = ((Date.now() - t0) / 1000).toFixed(1);
+    const summary = /Passed: \d+\/\d+, \d+ failed, \d+ warnings/.exec(r.output)?.[0] ?? 'no summary';
+    const name = `${scenario} [${suite.label}]`;
+    if (r.code === 0 && summary !== 'no summary') {
+      passed++;
+      console.log(`✓ ${name} (${summary}; ${secs} s)`);
+    } else {
+      failed++;
+      console.log(`✗ ${name} (${summary}; exit ${r.code}; ${secs} s)\n${r.output.trim().split('\n').map(l => `    ${l}`).join('\n')}`);
+    }
   }
 }
 if (!failed) rmSync(out, { recursive: true, force: true });
