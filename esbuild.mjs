@@ -31,6 +31,10 @@ const builds = [
   { ...common, entryPoints: { cli: 'src/cli/bin.ts' }, outdir: 'dist' },
   // WebSocket support, required lazily by both bundles on first use (src/transports/websocket.ts).
   { ...common, entryPoints: { ws: 'node_modules/ws/index.js' }, outdir: 'dist', mainFields: ['main'] },
+  // The JSON Schema validator for output schemas, required lazily (src/protocol/client.ts).
+  { ...common, entryPoints: { jsonschema: 'node_modules/@cfworker/json-schema/dist/esm/index.js' }, outdir: 'dist' },
+  // Reading and saving skills, required lazily by the extension (src/vscode/skills.ts).
+  { ...common, entryPoints: { skills: 'src/host/skills.ts' }, outdir: 'dist' },
 ];
 
 if (watch) {

@@ -26,6 +26,10 @@ export { INPUT_METHODS, registerInputHandlers } from './protocol/inputBroker.ts'
 export type { InputBroker, InputContext, InputRequest, InputMethod } from './protocol/inputBroker.ts';
 export { parse as parseMessage } from './protocol/schemas.ts';
 export type { ProtocolGeneration, SessionInit } from './protocol/generation.ts';
+export { TASKS_EXTENSION_ID, TaskRun, callToolAsTask, describeTaskStatus, isTerminal } from './protocol/tasks.ts';
+export type { Task, TaskCallOptions, TaskDetail, TaskRuntime, TaskStatus } from './protocol/tasks.ts';
+export { TaskRegistry } from './host/tasks.ts';
+export type { TaskList, TaskRecord } from './host/tasks.ts';
 export type { Transport, TransportState, TransportError, TransportLog } from './transports/transport.ts';
 export { StdioTransport } from './transports/stdio.ts';
 export type { StdioTransportOptions } from './transports/stdio.ts';

@@ -5,10 +5,11 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { MODERN_PROTOCOL_VERSIONS, SUPPORTED_PROTOCOL_VERSIONS } from '../core.ts';
 import { UsageError } from './errors.ts';
 import { splitCommandLine } from './words.ts';
 
-export const COMMANDS = ['servers', 'tools', 'describe', 'resources', 'templates', 'prompts', 'call', 'read', 'prompt'] as const;
+export const COMMANDS = ['servers', 'tools', 'describe', 'resources', 'templates', 'prompts', 'call', 'read', 'prompt', 'skills', 'skill'] as const;
 export type Command = typeof COMMANDS[number];
 
 export type ElicitMode = 'accept-defaults' | 'decline' | 'cancel';
@@ -45,6 +46,8 @@ export interface CliArgs {
   force: boolean;
   /** `--trust-workspace`: start a workspace-defined server without asking. */
   trustWorkspace: boolean;
+  /** --protocol-version: speak exactly this revision (no negotiation). */
+  protocolVersion: string | undefined;
 }
 
 export type Parsed =
@@ -74,14 +77,15 @@ const OPTIONS = {
   root: { type: 'string', multiple: true },
   'no-roots': { type: 'boolean' },
   'trust-workspace': { type: 'boolean' },
+  'protocol-version': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
 
 /** Which options each command accepts besides the target and request options. */
-const SUBJECT: Partial<Record<Command, string>> = { call: 'TOOL', describe: 'TOOL', read: 'URI', prompt: 'NAME' };
+const SUBJECT: Partial<Record<Command, string>> = { call: 'TOOL', describe: 'TOOL', read: 'URI', prompt: 'NAME', skill: 'NAME_OR_URI' };
 const TAKES_ARGS: readonly Command[] = ['call', 'prompt'];
-const TAKES_SAVE: readonly Command[] = ['call', 'read', 'prompt'];
+const TAKES_SAVE: readonly Command[] = ['call', 'read', 'prompt', 'skill'];
 
 export function parseCommandLine(argv: readonly string[], env: Record<string, string | undefined> = {}): Parsed {
   let parsed;
@@ -123,7 +127,7 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
   if (rest.length) fail(`unexpected argument${rest.length > 1 ? 's' : ''}: ${rest.map(r => JSON.stringify(r)).join(' ')}`);
 
   if (v.args !== undefined && !TAKES_ARGS.includes(command)) fail(`--args is only for call and prompt`);
-  if (v.save !== undefined && !TAKES_SAVE.includes(command)) fail(`--save is only for call, read and prompt`);
+  if (v.save !== undefined && !TAKES_SAVE.includes(command)) fail(`--save is only for call, read, prompt and skill`);
   if (v.force && v.save === undefined) fail('--force is only for --save (it lets --save replace existing files)');
   if (v.root !== undefined && v['no-roots']) fail('choose --root DIR or --no-roots, not both');
   if (command === 'servers' && (v.root !== undefined || v['no-roots'])) fail('servers starts no server; --root and --no-roots are for commands that do');
@@ -184,6 +188,7 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
       command, subject, target, name: v.name, args, argsFrom, roots: v.root, noRoots: v['no-roots'] ?? false, timeoutMs,
       json: v.json ?? false, progress: v.progress ?? false, verbose: v.verbose ?? false,
       elicit, samplingCommand, save: v.save, force: v.force ?? false, trustWorkspace: v['trust-workspace'] ?? false,
+      protocolVersion: protocolVersionOf(v['protocol-version'], fail),
     },
   };
 }
@@ -258,4 +263,11 @@ function envOf(list: readonly string[], fail: (m: string) => never): Record<stri
     out[e.slice(0, i)] = e.slice(i + 1);
   }
   return out;
+}
+
+function protocolVersionOf(value: string | undefined, fail: (m: string) => never): string | undefined {
+  if (value === undefined) return undefined;
+  const known = [...MODERN_PROTOCOL_VERSIONS, ...SUPPORTED_PROTOCOL_VERSIONS];
+  if (!known.includes(value)) fail(`--protocol-version must be one of ${known.join(', ')}, not "${value}"`);
+  return value;
 }

@@ -1,6 +1,9 @@
 // What each command asks the server and how its answer is printed.
 
-import type { ContentBlock, McpClient, ReadResourceResult, RequestOptions } from '../core.ts';
+import {
+  LocalError, RequestError, callToolAsTask, describeTaskStatus,
+  type CallToolResult, type ContentBlock, type McpClient, type ReadResourceResult, type RequestOptions, type TaskRun, type Tool,
+} from '../core.ts';
 import type { Redactor } from '../host/redaction.ts';
 import type { CliArgs } from './args.ts';
 import { ExitCode, UsageError } from './errors.ts';
@@ -8,6 +11,7 @@ import {
   BinarySaver, formatCallResult, formatContent, formatJson, formatPromptResult, formatPrompts, formatReadResult,
   formatResources, formatTemplates, formatToolDetail, formatTools, requiresTasks, type LinkedContents,
 } from './format.ts';
+import { runSkillsCommand } from './skills.ts';
 
 export interface CommandContext {
   client: McpClient;
@@ -17,6 +21,8 @@ export interface CommandContext {
   err: (text: string) => void;
   /** Told of the tool's secret arguments (`format: password`, `writeOnly`), so --verbose never shows them. */
   redactor?: Redactor;
+  /** A transient status line (a task's status): on a terminal redrawn in place, else shown only with --progress. */
+  status?: (line: string) => void;
 }
 
 export async function runCommand(ctx: CommandContext): Promise<number> {
@@ -73,12 +79,8 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
       // Listing first lets the client check structuredContent against the tool's output
       // schema, and turns a misspelt name into a helpful usage error.
       const tool = await findTool(ctx, name);
-      if (requiresTasks(tool)) {
-        throw new UsageError(`${client.name} › tools/call ${name}: this tool runs only as a task (its execution.taskSupport is "required"), and mcp-host does not support tasks yet`,
-          'Tasks come with a later version; the tool cannot be called from mcp-host until then.');
-      }
       ctx.redactor?.addArguments(tool.inputSchema, args.args);
-      const result = await client.callTool(name, args.args ?? {}, request);
+      const result = client.tasks.runsAsTask(tool) ? await callAsTask(ctx, tool) : await callPlain(ctx, tool);
       if (args.json) out(formatJson(result));
       if (result.isError) {
         if (!args.json) ctx.err(`mcp-host: ${client.name} › tools/call ${name}: the tool reported an error:\n${formatContent(result.content, saver, name) || '(no details)\n'}`);
@@ -108,8 +110,43 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
       out(args.json ? formatJson(result) : formatPromptResult(result, saver, name));
       return refusedSaves(ctx, saver);
     }
+    case 'skills':
+    case 'skill':
+      return runSkillsCommand(ctx);
     case 'servers':
       throw new Error('servers needs no connection');
+  }
+}
+
+function callPlain(ctx: CommandContext, tool: Tool): Promise<CallToolResult> {
+  const { client, args, request } = ctx;
+  if (requiresTasks(tool)) {
+    // The spec forbids both: calling it plainly, and asking a server that declares no task support for a task.
+    return Promise.reject(new RequestError(client.name, 'tools/call', new LocalError('unsupported',
+      `the tool runs only as a task (its execution.taskSupport is "required"), but the server does not offer tasks for tools/call (capabilities.tasks.requests.tools.call)`)));
+  }
+  return client.callTool(tool.name, args.args ?? {}, request);
+}
+
+/**
+ * The call as a task: its status as progress, the server's questions asked as for any
+ * call; Ctrl-C sends tasks/cancel and says what the server made of it.
+ */
+async function callAsTask(ctx: CommandContext, tool: Tool): Promise<CallToolResult> {
+  const { client, args, request } = ctx;
+  let run: TaskRun | undefined;
+  try {
+    return await callToolAsTask(client, tool.name, args.args ?? {}, {
+      ...request,
+      onTask: r => {
+        run = r;
+        if (args.verbose) ctx.err(`mcp-host: ${client.name} runs ${tool.name} as task ${r.taskId}\n`);
+      },
+      onStatus: t => ctx.status?.(`${client.name}: ${tool.name} (task) ${describeTaskStatus(t)}`),
+    });
+  } catch (err) {
+    if (run && request.signal?.aborted) ctx.err(`mcp-host: ${client.name}: task ${run.taskId} of ${tool.name} was cancelled with tasks/cancel; the server says: ${describeTaskStatus(run.task)}\n`);
+    throw err;
   }
 }
 

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import {
-  describeLaunch, offsetToPosition, parseMcpConfig, parseSettingsConfig, resolveServers,
+  MODERN_PROTOCOL_VERSIONS, describeLaunch, offsetToPosition, parseMcpConfig, parseSettingsConfig, resolveServers,
   type ConfigInput, type ConfigProblem, type ParsedConfig, type ServerDefinition, type ServerScope,
 } from '../core.ts';
 import { UsageError } from './errors.ts';
@@ -164,10 +164,17 @@ export interface ServerListing {
   file: string;
   /** Another definition of this name comes first (the workspace's), so `--server NAME` never picks this one. */
   shadowed?: boolean;
+  /** The MCP revision it speaks: its definition's pin, or what it spoke last time. */
+  protocolVersion?: string;
+  /** How: 'stateless' (2026-07-28) or 'stateful' (2025-11-25 and earlier). */
+  protocol?: 'stateless' | 'stateful';
 }
 
 /** Every configured server, validated but not started; variables other than the folder stay unresolved. */
-export async function listServers(loaded: LoadedConfig, e: ConfigEnvironment): Promise<{ servers: ServerListing[]; problems: string[] }> {
+export async function listServers(
+  loaded: LoadedConfig, e: ConfigEnvironment,
+  remembered: (def: ServerDefinition) => Promise<{ generation: 'stateless' | 'stateful'; version: string } | undefined> = async () => undefined,
+): Promise<{ servers: ServerListing[]; problems: string[] }> {
   const servers: ServerListing[] = [];
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -183,11 +190,15 @@ export async function listServers(loaded: LoadedConfig, e: ConfigEnvironment): P
     problems.push(...resolved.problems.map(p => formatProblem(source.file, source.text, p)));
     for (const def of resolved.definitions) {
       const l = def.launch;
+      const known = def.protocolVersion
+        ? { protocolVersion: def.protocolVersion, protocol: (MODERN_PROTOCOL_VERSIONS.includes(def.protocolVersion) ? 'stateless' : 'stateful') as 'stateless' | 'stateful' }
+        : await remembered(def).then(r => r && { protocolVersion: r.version, protocol: r.generation });
       servers.push({
         name: def.name, scope: def.scope, type: l.type, launch: describeLaunch(l),
         ...(l.type === 'stdio' ? { command: l.command, args: l.args, ...(l.cwd ? { cwd: l.cwd } : {}) } : { url: l.url }),
         file: source.file,
         ...(seen.has(def.name) ? { shadowed: true } : {}),
+        ...(known ?? {}),
       });
       seen.add(def.name);
     }

@@ -28,14 +28,14 @@ export function formatServers(servers: readonly ServerListing[]): string {
   return table(rows);
 }
 
-/** Tools that can only run as a task (MCP tasks; mcp-host cannot call them yet). */
+/** Tools that run only as a task (MCP tasks): `call` waits for the task, with its status on stderr. */
 export function requiresTasks(t: Tool): boolean {
   return t.execution?.taskSupport === 'required';
 }
 
 export function formatTools(tools: readonly Tool[]): string {
   return tools.map(t => {
-    const head = `${t.name}${t.title && t.title !== t.name ? ` (${t.title})` : ''}${requiresTasks(t) ? ' [tasks only: not callable from mcp-host yet]' : ''}${firstLine(t.description)}`;
+    const head = `${t.name}${t.title && t.title !== t.name ? ` (${t.title})` : ''}${requiresTasks(t) ? ' [runs as a task]' : ''}${firstLine(t.description)}`;
     const props = Object.entries(t.inputSchema.properties ?? {});
     const required = new Set(t.inputSchema.required ?? []);
     const args = props.map(([name, s]) => `    ${name}${required.has(name) ? '' : '?'}: ${typeOf(s)}${s.default !== undefined ? ` = ${JSON.stringify(s.default)}` : ''}${firstLine(s.description as string | undefined)}`);
@@ -54,7 +54,7 @@ export function formatToolDetail(t: Tool): string {
   const hints = Object.entries(a).filter(([k]) => k !== 'title').map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
   if (hints.length) lines.push('', `Annotations: ${hints.join(', ')}`);
   const support = t.execution?.taskSupport;
-  if (support) lines.push('', `Tasks: ${support}${support === 'required' ? ' — the tool runs only as a task, which mcp-host does not support yet' : ''}`);
+  if (support) lines.push('', `Tasks: ${support}${support === 'required' ? ' — the tool runs only as a task: mcp-host call waits for it, and Ctrl-C cancels it' : ''}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -26,6 +26,10 @@ const REQUEST = `Request options:
       --json            print the raw MCP result as JSON (for scripts)
       --progress        show progress on stderr even when it is not a terminal
   -v, --verbose         show the server's stderr, its log messages and protocol warnings
+      --protocol-version V
+                        speak exactly this MCP revision: 2026-07-28 (stateless) or
+                        2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05 (default: ask the
+                        server with server/discover, fall back to initialize)
       --root DIR        a root the server may use (repeatable; default: the current
                         directory)
       --no-roots        offer no roots at all (the roots capability is not declared)
@@ -46,6 +50,8 @@ export const EXIT_CODES = `Exit codes:
   3    connection or server error (could not start or reach it, it died, it answered
        with a JSON-RPC error)
   4    timeout
+  5    a skill was refused: a file failed verification (size, digest, frontmatter) or
+       its entry breaks SEP-2640; nothing was saved
   130  cancelled (Ctrl-C, SIGTERM or SIGHUP; the server is sent notifications/cancelled)`;
 
 const ENVIRONMENT = `Environment:
@@ -69,6 +75,8 @@ Usage:
   mcp-host call TOOL [--args JSON|@FILE|-] TARGET
   mcp-host read URI TARGET
   mcp-host prompt NAME [--args JSON|@FILE|-] TARGET
+  mcp-host skills TARGET
+  mcp-host skill NAME_OR_URI [--save DIR [--force]] TARGET
   mcp-host COMMAND --help
 
 Commands:
@@ -81,6 +89,8 @@ Commands:
   call        call a tool
   read        read a resource
   prompt      get a prompt
+  skills      list the server's skills (SEP-2640; nothing of them is read)
+  skill       show a skill's SKILL.md, verified; with --save, save the whole skill
 
 ${TARGETS}
 
@@ -120,7 +130,7 @@ ${ENVIRONMENT}
 
 ${EXIT_CODES}
 `,
-  tools: page('mcp-host tools TARGET', 'Lists the tools of the server, with their arguments (name: type, "?" when optional,\n"= value" for a default). Tools that run only as MCP tasks, which mcp-host does not\nsupport yet, are marked [tasks only]. With --json, the tools as the server sent them.'),
+  tools: page('mcp-host tools TARGET', 'Lists the tools of the server, with their arguments (name: type, "?" when optional,\n"= value" for a default). Tools that run only as MCP tasks are marked\n[runs as a task]: call waits for the task. With --json, the tools as the server sent them.'),
   describe: page('mcp-host describe TOOL TARGET', 'Shows one tool in full: its title, whole description, input schema, output schema,\nannotations and task support. With --json, the tool as the server sent it.'),
   resources: page('mcp-host resources TARGET', 'Lists the resources of the server: URI, name, MIME type and description.'),
   templates: page('mcp-host templates TARGET', 'Lists the resource templates of the server. Read one by filling in its URI:\n  mcp-host read demo://resource/dynamic/text/1 TARGET'),
@@ -128,7 +138,10 @@ ${EXIT_CODES}
   call: page('mcp-host call TOOL [--args JSON|@FILE|-] TARGET', `Calls a tool and prints its result: text as is, images and audio as
 [image image/png, N bytes] (written to files with --save DIR), resource links and
 embedded resources with their URI. A result with isError prints to stderr and exits 1.
-A misspelt tool lists the server's tools and exits 2.`,
+A misspelt tool lists the server's tools and exits 2. A tool that runs as an MCP task
+(its taskSupport is "required", or a 2026-07-28 server made a task of the call) is
+waited for: its status shows as progress, the server's questions are asked as usual,
+and Ctrl-C cancels the task (tasks/cancel) before exiting 130.`,
   `Command options:
   -a, --args JSON   the tool's arguments, a JSON object (default {}); @FILE reads it
                     from a file, - from stdin
@@ -146,4 +159,18 @@ A misspelt tool lists the server's tools and exits 2.`,
                     from a file, - from stdin
       --save DIR    write images and audio to files in DIR (never replacing one)
       --force       with --save: replace existing files`),
+  skills: page('mcp-host skills TARGET', `Lists the skills the server offers (the io.modelcontextprotocol/skills extension):
+name, number of files, SKILL.md URI and description. Only skills/list is asked: no
+file of any skill is read. Entries that break SEP-2640's rules are reported on stderr
+and never read. With --json, {skills, refused}.`),
+  skill: page('mcp-host skill NAME_OR_URI [--save DIR [--force]] TARGET', `Reads one skill's SKILL.md (by name, or by its SKILL.md URI, listed or not), verifies
+it against the skill's entry — its size, its sha-256 digest, and its frontmatter field
+by field — and prints it. Nothing else of the skill is read. A file that fails
+verification refuses the skill: exit 5, naming the server, the skill and the reason.`,
+  `Command options:
+      --save DIR    read and verify every file of the skill, SKILL.md first, and only
+                    when all pass write them to DIR/<name>/ (atomically: a skill is
+                    saved whole or not at all); e.g. --save .github/skills, where VS
+                    Code's agent finds skills. An existing DIR/<name> is kept (exit 2)
+      --force       with --save: replace an existing DIR/<name>`),
 };

@@ -8,6 +8,7 @@ import { LocalError, type ProgressNotificationParams } from '../core.ts';
 import { parseCommandLine, readArgsFrom, type CliArgs } from './args.ts';
 import { runCommand } from './commands.ts';
 import { Redactor, definitionSecrets, isSecretEnvName } from '../host/redaction.ts';
+import { ProtocolMemory, protocolFilePath } from './protocolMemory.ts';
 import { loadConfig, listServers, resolveNamedServer, workspaceFolderOf, type ConfigEnvironment } from './config.ts';
 import { ConsentFileStore, checkConsent, consentFilePath } from './consent.ts';
 import { createElicitationHandler } from './elicit.ts';
@@ -86,7 +87,8 @@ export async function main(argv: readonly string[], ioOverrides: Partial<CliIO> 
 
 async function listCommand(args: CliArgs, e: ConfigEnvironment, out: (t: string) => void, err: (t: string) => void): Promise<number> {
   const loaded = await loadConfig(e);
-  const { servers, problems } = await listServers(loaded, e);
+  const memory = new ProtocolMemory(protocolFilePath(e.env));
+  const { servers, problems } = await listServers(loaded, e, def => memory.get(def));
   for (const p of new Set([...loaded.problems, ...problems])) err(`${p}\n`);
   if (args.json) out(formatJson({ servers }));
   else if (servers.length) out(formatServers(servers));
@@ -138,11 +140,18 @@ class Run {
       const target = await this.resolveTarget();
       let startup: { dispose(): void } | undefined;
       try {
+        const memory = new ProtocolMemory(protocolFilePath(this.io.env));
+        const remembered = target.definition && !target.definition.protocolVersion ? await memory.get(target.definition) : undefined;
         session = await connect(target, {
+          remembered: remembered?.generation,
+          onConnected: client => {
+            if (target.definition && !target.definition.protocolVersion) void memory.set(target.definition, { generation: client.generation.id, version: client.protocolVersion }).catch(() => {});
+          },
           timeoutMs: this.args.timeoutMs,
           maxTimeoutMs: Math.max(MAX_TIMEOUT_MS, this.args.timeoutMs),
           signal: this.abort.signal,
           roots,
+          protocolVersion: this.args.protocolVersion ?? target.definition?.protocolVersion,
           elicit: createElicitationHandler({ server: target.name, mode: this.args.elicit, reader: this.terminal(), write: t => this.err(t), verbose: this.args.verbose }),
           sample: createSamplingHandler({ server: target.name, command: this.args.samplingCommand, write: t => this.err(t), verbose: this.args.verbose }),
           log: this.args.verbose ? line => this.err(`${line}\n`) : undefined,
@@ -162,6 +171,7 @@ class Run {
         out: t => { this.status.clear(); this.io.stdout.write(isTTY(this.io.stdout) ? terminalSafe(t) : t); },
         err: t => this.err(t),
         redactor: this.redactor,
+        status: line => { if (showProgress) this.statusLine(line); },
       });
     } catch (e) {
       this.err(`${describeError(e, context)}\n`);
@@ -202,7 +212,7 @@ class Run {
         signal: this.abort.signal,
         verbose: this.args.verbose,
       });
-      return { name: def.name, launch: def.launch, forced: false };
+      return { name: def.name, launch: def.launch, forced: false, definition: def };
     } catch (e) {
       // A Ctrl-C at an input prompt surfaces as a problem of the entry; report it as the cancel it is.
       if (this.abort.signal.aborted) throw this.abort.signal.reason;
@@ -240,7 +250,11 @@ class Run {
 
   private progress(server: string, p: ProgressNotificationParams): void {
     const amount = p.total ? `${p.progress}/${p.total}` : `${p.progress}`;
-    const line = `${server}: ${amount}${p.message ? ` ${p.message}` : ''}`;
+    this.statusLine(`${server}: ${amount}${p.message ? ` ${p.message}` : ''}`);
+  }
+
+  /** A progress line: redrawn in place on a terminal, else one line each. */
+  private statusLine(line: string): void {
     if (this.io.stderrIsTTY) this.status.show(line);
     else this.io.stderr.write(`progress ${terminalSafe(line)}\n`);
   }

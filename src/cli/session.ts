@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import {
   DisposableStore, ErrorCode, LocalError, McpClient, RequestError, StdioTransport, StreamableHttpTransport, WireError, createTransport, errorMessage,
-  type CreateMessageResult, type ElicitResult, type InputBroker, type Root, type ServerLaunch, type Transport,
+  type CreateMessageResult, type ElicitResult, type InputBroker, type Root, type ServerDefinition, type ServerLaunch, type Transport,
 } from '../core.ts';
 import type { TargetSpec } from './args.ts';
 import { VERSION } from './help.ts';
@@ -19,6 +19,8 @@ export interface Target {
   forced: boolean;
   /** Where a stdio command was written, for hints ("--stdio"); undefined: a configuration's "command". */
   commandOrigin?: string;
+  /** The configured server's definition (--server). */
+  definition?: ServerDefinition;
 }
 
 /**
@@ -72,6 +74,12 @@ export interface ConnectOptions {
   log: ((line: string) => void) | undefined;
   /** The transport, before it starts (to watch a slow start). */
   onTransport?: (transport: Transport) => void;
+  /** --protocol-version (or the definition's `protocolVersion`): no negotiation. */
+  protocolVersion?: string;
+  /** What this server spoke last time (skips the probe when stateful). */
+  remembered?: 'stateless' | 'stateful';
+  /** Once connected (to remember the revision). */
+  onConnected?: (client: McpClient) => void;
 }
 
 export interface Session {
@@ -136,6 +144,9 @@ export async function connect(target: Target, opts: ConnectOptions): Promise<Ses
       maxRequestTimeoutMs: opts.maxTimeoutMs,
       initializeTimeoutMs: opts.timeoutMs,
       signal: opts.signal,
+      // Probe for 2026-07-28 and fall back to initialize, unless a version was asked for.
+      // A one-shot command listens to nothing, so it opens no subscription stream.
+      protocol: { pin: opts.protocolVersion, remembered: opts.remembered, stateless: { http: launch.type === 'http', listen: false, onWarn: w => log?.(`[${target.name}] ${w}`) } },
       onConnection: conn => {
         if (log) {
           store.add(conn.onDidWarn(w => log(`[${target.name}] warning: ${w}`)));
@@ -147,10 +158,12 @@ export async function connect(target: Target, opts: ConnectOptions): Promise<Ses
       },
     });
     const how = transport instanceof StreamableHttpTransport ? (transport.activeMode === 'sse' ? 'legacy HTTP+SSE' : 'Streamable HTTP') : launch.type;
-    log?.(`[${target.name}] connected to ${client.serverInfo.name} ${client.serverInfo.version} (protocol ${client.protocolVersion}, ${how})`);
+    log?.(`[${target.name}] connected to ${client.serverInfo.name} ${client.serverInfo.version} (protocol ${client.protocolVersion}, ${client.generation.id}, ${how})`);
+    opts.onConnected?.(client);
     let settled: RootsSettlement | undefined;
     try {
-      settled = waiter && await waiter.settle(client, opts.signal, opts.timeoutMs);
+      // A stateless server asks for roots inside the request that needs them: nothing to wait for.
+      settled = waiter && client.generation.id === 'stateful' ? await waiter.settle(client, opts.signal, opts.timeoutMs) : undefined;
     } catch (err) {
       await client.close().catch(() => {});
       throw err instanceof RequestError ? err : new RequestError(target.name, 'initialize', err instanceof LocalError ? err : new LocalError('cancelled', errorMessage(err), err));

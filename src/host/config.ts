@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyEdits, getNodeValue, modify, parse as parseJsonc, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { MODERN_PROTOCOL_VERSIONS, SUPPORTED_PROTOCOL_VERSIONS } from '../protocol/types.ts';
 import { isSecretEnvName, redactUrl } from './redaction.ts';
 import type { ServerDefinition, ServerLaunch, ServerScope } from './types.ts';
 
@@ -177,6 +178,12 @@ export async function resolveServers(parsed: ParsedConfig, scope: ServerScope, s
       const launch = await buildLaunch(entry.value, resolveString, problem, base);
       if (!launch) continue;
       const fingerprint = createHash('sha256').update(JSON.stringify({ scope, folder: source.folder, name: entry.name, value: entry.value })).digest('hex').slice(0, 32);
+      const pv = entry.value.protocolVersion;
+      let protocolVersion: string | undefined;
+      if (pv !== undefined) {
+        if (typeof pv === 'string' && [...MODERN_PROTOCOL_VERSIONS, ...SUPPORTED_PROTOCOL_VERSIONS].includes(pv)) protocolVersion = pv;
+        else problem(`"protocolVersion" must be one of ${[...MODERN_PROTOCOL_VERSIONS, ...SUPPORTED_PROTOCOL_VERSIONS].join(', ')}; it is ignored`, 'warning');
+      }
       definitions.push({
         id: `${scope}:${source.folder ?? ''}:${entry.name}`,
         name: entry.name,
@@ -184,6 +191,7 @@ export async function resolveServers(parsed: ParsedConfig, scope: ServerScope, s
         source: { file: source.file, folder: source.folder, offset: entry.offset },
         launch,
         fingerprint,
+        ...(protocolVersion ? { protocolVersion } : {}),
       });
     } catch (err) {
       problem(`could not resolve: ${(err as Error).message}`);

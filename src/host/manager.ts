@@ -68,6 +68,7 @@ export class ServerManager {
         this.perServer.set(def.id, [
           server.onDidChangeState(() => this._onDidChangeServer.fire(server)),
           server.onDidChangeLists(() => this._onDidChangeServer.fire(server)),
+          server.tasks.onDidChange(() => this._onDidChangeServer.fire(server)),
         ]);
         changedSet = true;
         if (options.autoStart) void server.start();

@@ -13,6 +13,7 @@ import type {
 import type { Transport } from '../transports/transport.ts';
 import { HostInputBroker } from './inputBroker.ts';
 import { registerServerHandlers, traceText, urlElicitationsOf } from './serverHandlers.ts';
+import { TaskRegistry } from './tasks.ts';
 import { createTransport } from './transportFactory.ts';
 import { sameLaunch, type CallOptions, type LogEntry, type LogLevel, type ManagedServer, type ServerDefinition, type ServerManagerOptions, type ServerRef, type ServerState } from './types.ts';
 
@@ -52,6 +53,8 @@ export class ManagedServerImpl implements ManagedServer {
   resources: Resource[] = [];
   resourceTemplates: ResourceTemplate[] = [];
   prompts: Prompt[] = [];
+  /** Tasks our calls started (and the server lists); they outlive the calls and the launch. */
+  readonly tasks: TaskRegistry;
 
   private readonly _onDidChangeState = new Emitter<ServerState>();
   readonly onDidChangeState: Event<ServerState> = this._onDidChangeState.event;
@@ -65,6 +68,7 @@ export class ManagedServerImpl implements ManagedServer {
   constructor(def: ServerDefinition, opts: ServerManagerOptions) {
     this.def = def;
     this.opts = opts;
+    this.tasks = new TaskRegistry({ log: message => this.log('info', 'host', message) });
   }
 
   get definition(): ServerDefinition { return this.def; }
@@ -73,6 +77,8 @@ export class ManagedServerImpl implements ManagedServer {
   get capabilities(): ServerCapabilities | undefined { return this.client?.capabilities; }
   get instructions(): string | undefined { return this.client?.instructions; }
   get protocolVersion(): string | undefined { return this.client?.protocolVersion; }
+  get protocolGeneration(): 'stateful' | 'stateless' | undefined { return this.client?.generation.id; }
+  listAge(method: 'tools/list' | 'resources/list' | 'resources/templates/list' | 'prompts/list'): number | undefined { return this.client?.listAge(method); }
   get ref(): ServerRef { return { id: this.def.id, name: this.def.name, scope: this.def.scope }; }
   /** The live client while running (for the manager's roots notifications, the gateway, tests). */
   get currentClient(): McpClient | undefined { return this._state.kind === 'running' ? this.client : undefined; }
@@ -128,6 +134,7 @@ export class ManagedServerImpl implements ManagedServer {
     this._onDidChangeLists.dispose();
     this._onDidLog.dispose();
     this._onDidUpdateResource.dispose();
+    this.tasks.dispose();
   }
 
   // ---- features ----
@@ -135,9 +142,17 @@ export class ManagedServerImpl implements ManagedServer {
   async callTool(name: string, args: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult> {
     // Arguments the tool's schema calls secret (`format: password`, `writeOnly`) are masked
     // in the trace and every log from now on, whoever passed them.
-    this.opts.redactor?.addArguments(this.tools.find(t => t.name === name)?.inputSchema, args);
+    const tool = this.tools.find(t => t.name === name);
+    this.opts.redactor?.addArguments(tool?.inputSchema, args);
+    const client = this.running('tools/call');
+    // A tool that runs as a task (2025-11-25: its taskSupport; 2026-07-28: the server's
+    // choice) is followed by the registry, which keeps it when the caller goes away.
+    if (client.tasks.runsAsTask(tool, options?.asTask)) return this.tasks.call(client, name, args, options);
+    if (tool?.execution?.taskSupport === 'required') {
+      throw new RequestError(this.def.name, 'tools/call', new LocalError('unsupported', `tool "${name}" runs only as a task, but the server does not offer tasks for tools/call (capabilities.tasks.requests.tools.call)`));
+    }
     try {
-      return await this.running('tools/call').callTool(name, args, options);
+      return await client.callTool(name, args, options);
     } catch (err) {
       // 2025-11-25: a server may answer -32042 with URL elicitations that must be
       // completed first; we ask the user through the same broker, then retry once.
@@ -229,6 +244,17 @@ export class ManagedServerImpl implements ManagedServer {
         requestTimeoutMs: this.opts.requestTimeoutMs,
         maxRequestTimeoutMs: this.opts.maxRequestTimeoutMs,
         signal: abort.signal,
+        // Which revision: the definition's pin, else what worked last time, else a probe.
+        protocol: {
+          pin: def.protocolVersion,
+          remembered: this.opts.versionMemory?.get(def),
+          stateless: {
+            http: def.launch.type === 'http',
+            listen: true,
+            onWarn: w => this.log('warning', 'host', w),
+            onNotice: n => this.setNotice(n, store),
+          },
+        },
         onConnection: conn => {
           store.add(conn.onDidWarn(w => this.log('warning', 'host', w)));
           store.add(conn.onDidTrace(t => {
@@ -269,7 +295,8 @@ export class ManagedServerImpl implements ManagedServer {
       if (this.client === client && this.launch === store) this.onCrash(reason);
     }));
     store.add(client.onDidReconnect(() => { if (this.client === client) void this.restoreSession(client, store); }));
-    this.log('info', 'host', `connected to ${client.serverInfo.name} ${client.serverInfo.version} (protocol ${client.protocolVersion})`);
+    this.log('info', 'host', `connected to ${client.serverInfo.name} ${client.serverInfo.version} (protocol ${client.protocolVersion}, ${client.generation.id})`);
+    if (!def.protocolVersion) void this.opts.versionMemory?.set(def, client.generation.id);
     await this.refreshLists(client);
     if (store.isDisposed || this.client !== client) return;
     this.runningSince = Date.now();
@@ -327,6 +354,8 @@ export class ManagedServerImpl implements ManagedServer {
       jobs.push(attempt('resources', () => client.listResources().then(unique('resources', r => r.uri)), v => { this.resources = v; }));
       jobs.push(attempt('resource templates', () => client.listResourceTemplates().then(unique('resource templates', t => t.uriTemplate)), v => { this.resourceTemplates = v; }));
     }
+    // The tasks the server lists (tasks/list) join those our calls started.
+    if (!only && client.tasks.canList()) jobs.push(attempt('tasks', () => this.tasks.refresh(client), () => {}));
     if ((!only || only === 'prompts') && client.has('prompts')) jobs.push(attempt('prompts', () => client.listPrompts().then(unique('prompts', p => p.name)), v => { this.prompts = v; }));
     await Promise.all(jobs);
     if (this.client === client) this._onDidChangeLists.fire();

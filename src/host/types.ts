@@ -3,7 +3,9 @@
 // servers' requests (roots, sampling, elicitation). No `vscode` here.
 
 import type { Event } from '../base/event.ts';
+import type { McpClient } from '../protocol/client.ts';
 import type { Redactor } from './redaction.ts';
+import type { TaskList } from './tasks.ts';
 import type {
   CallToolResult, CompleteResult, CompletionReference, CreateMessageRequestParams, CreateMessageResult,
   ElicitRequestParams, ElicitResult, GetPromptResult, Implementation, LoggingLevel, Prompt, ReadResourceResult,
@@ -50,6 +52,8 @@ export interface ServerDefinition {
   launch: ServerLaunch;
   /** A hash of the unresolved definition: consent is remembered per hash. */
   fingerprint: string;
+  /** `protocolVersion` of the definition: speak exactly this revision, no negotiation. */
+  protocolVersion?: string;
 }
 
 /**
@@ -97,7 +101,10 @@ export interface LogEntry {
 
 // ---- a managed server, as the UI sees it ----
 
-export interface CallOptions extends RequestOptions {}
+export interface CallOptions extends RequestOptions {
+  /** Run a tool whose taskSupport is "optional" as a task (a "required" one always is). */
+  asTask?: boolean;
+}
 
 export interface ManagedServer {
   readonly definition: ServerDefinition;
@@ -113,10 +120,18 @@ export interface ManagedServer {
   readonly capabilities: ServerCapabilities | undefined;
   readonly instructions: string | undefined;
   readonly protocolVersion: string | undefined;
+  /** How the connection speaks: 'stateful' (2025-11-25 and earlier) or 'stateless' (2026-07-28). */
+  readonly protocolGeneration: 'stateful' | 'stateless' | undefined;
+  /** When a list was last fetched from the server (ms since epoch); older when served from its cache. */
+  listAge(method: 'tools/list' | 'resources/list' | 'resources/templates/list' | 'prompts/list'): number | undefined;
   readonly tools: readonly Tool[];
   readonly resources: readonly Resource[];
   readonly resourceTemplates: readonly ResourceTemplate[];
   readonly prompts: readonly Prompt[];
+  /** Its tasks: running and finished, with Cancel and their results (tasks.ts). */
+  readonly tasks: TaskList;
+  /** The live client while running: for what is fetched only when asked, like its skills (host/skills.ts). */
+  readonly currentClient: McpClient | undefined;
   /** Log JSON-RPC traffic at trace level (a stringify per message, so off unless asked). */
   traceTraffic: boolean;
 
@@ -184,4 +199,11 @@ export interface ServerManagerOptions {
   clientInfo?: Implementation;
   /** Masks secrets in everything the servers log and in their error states (redaction.ts). */
   redactor?: Redactor;
+  /** Remembers which protocol generation each definition spoke, so a later start skips the probe. */
+  versionMemory?: VersionMemory;
+}
+
+export interface VersionMemory {
+  get(def: ServerDefinition): 'stateless' | 'stateful' | undefined;
+  set(def: ServerDefinition, generation: 'stateless' | 'stateful'): void | Promise<void>;
 }

@@ -2,7 +2,8 @@
 // capability checks before each feature, structured content validated against the
 // tool's output schema. `McpClient.create()` does the handshake and cleans up if it fails.
 
-import { Validator } from '@cfworker/json-schema';
+import { createRequire } from 'node:module';
+import type { Validator } from '@cfworker/json-schema';
 import { Disposable, Emitter, type Event } from '../base/event.ts';
 import type { Transport } from '../transports/transport.ts';
 import { JsonRpcConnection, type NotificationHandler, type RequestCallOptions, type RequestHandler } from './connection.ts';
@@ -10,7 +11,11 @@ import { VIA_INPUT, type InputBroker } from './inputBroker.ts';
 import { ResultCache, cacheKey, type CacheHints } from './resultCache.ts';
 import { LocalError, RequestError, errorMessage } from './errors.ts';
 import { StatefulGeneration, type ProtocolGeneration, type SessionInit } from './generation.ts';
+import { negotiate, type ProtocolChoice } from './negotiation.ts';
+import { StatelessGeneration } from './stateless.ts';
 import { parse } from './schemas.ts';
+import { createTaskRuntime } from './taskRuntimes.ts';
+import type { TaskClient, TaskRuntime } from './tasks.ts';
 import type {
   CallToolResult, ClientCapabilities, CompleteResult, CompletionReference, GetPromptResult, Implementation,
   InitializeResult, LoggingLevel, Prompt, ReadResourceResult, RequestOptions, Resource, ResourceTemplate,
@@ -25,7 +30,14 @@ export interface McpClientOptions {
   capabilities?: ClientCapabilities;
   /** Answers the server's needs — roots, sampling, elicitation — in either generation. */
   broker?: InputBroker;
+  /** A generation to use as is (tests, embedders that know the server); otherwise `protocol` decides. */
   generation?: ProtocolGeneration;
+  /**
+   * Negotiate the protocol generation: probe `server/discover`, fall back to `initialize`
+   * (see negotiation.ts). Without it (and without `generation`) the client speaks
+   * 2025-11-25 as it always did.
+   */
+  protocol?: ProtocolChoice;
   requestTimeoutMs?: number;
   maxRequestTimeoutMs?: number;
   /** Handshake deadline (default: the request timeout). */
@@ -41,7 +53,7 @@ const DEFAULT_HANDSHAKE_TIMEOUT_MS = 60_000;
 
 type Capability = 'tools' | 'resources' | 'prompts' | 'logging' | 'completions';
 
-export class McpClient implements Disposable {
+export class McpClient implements Disposable, TaskClient {
   readonly connection: JsonRpcConnection;
   readonly transport: Transport;
   readonly generation: ProtocolGeneration;
@@ -60,6 +72,8 @@ export class McpClient implements Disposable {
   readonly cache: ResultCache;
   private readonly listedAt = new Map<string, number>();
   private attachment: Disposable = Disposable.None;
+  private _broker: InputBroker | undefined;
+  private _tasks: TaskRuntime | undefined;
   private readonly _onDidReconnect = new Emitter<InitializeResult>();
   /**
    * The server forgot our session and a new one is established (the handshake ran again).
@@ -79,19 +93,18 @@ export class McpClient implements Disposable {
 
   /** Starts the transport, runs the handshake, and returns a ready client; on failure everything is closed. */
   static async create(transport: Transport, options: McpClientOptions): Promise<McpClient> {
-    const generation = options.generation ?? new StatefulGeneration();
     const connection = new JsonRpcConnection(transport, {
       name: options.name,
       requestTimeoutMs: options.requestTimeoutMs,
       maxRequestTimeoutMs: options.maxRequestTimeoutMs,
     });
     let attachment: Disposable = Disposable.None;
+    // Before the handshake: a server may ask for roots as soon as it is initialized.
+    const attach = (g: ProtocolGeneration) => { attachment.dispose(); attachment = g.attach(connection, options.broker); };
     try {
       options.onConnection?.(connection);
       const cache = new ResultCache();
       watchForStaleness(connection, cache);
-      // Before the handshake: a server may ask for roots as soon as it is initialized.
-      attachment = generation.attach(connection, options.broker);
       // The start is part of the handshake: bounded by its deadline and ended by a Stop
       // (a legacy SSE server may never send its endpoint event).
       await startTransport(transport, options.signal, options.initializeTimeoutMs ?? options.requestTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
@@ -100,11 +113,21 @@ export class McpClient implements Disposable {
         capabilities: { ...options.capabilities, ...options.broker?.capabilities },
         timeoutMs: options.initializeTimeoutMs ?? options.requestTimeoutMs,
       };
-      const init = await generation.connect(connection, { ...sessionInit, signal: options.signal });
+      let generation: ProtocolGeneration;
+      let init: InitializeResult;
+      if (options.generation || !options.protocol) {
+        generation = options.generation ?? new StatefulGeneration();
+        attach(generation);
+        init = await generation.connect(connection, { ...sessionInit, signal: options.signal });
+      } else {
+        ({ generation, init } = await negotiate(connection, { ...sessionInit, signal: options.signal }, options.protocol, attach));
+      }
       transport.setProtocolVersion?.(init.protocolVersion);
       const client = new McpClient(transport, connection, generation, init, sessionInit, cache);
       client.attachment = attachment;
-      if (transport.onDidExpireSession) client.expirySubscription = transport.onDidExpireSession(() => void client.renew(client.epoch));
+      client._broker = options.broker;
+      if (transport.onDidExpireSession && generation.id === 'stateful') client.expirySubscription = transport.onDidExpireSession(() => void client.renew(client.epoch));
+      if (generation instanceof StatelessGeneration) generation.startListening(connection);
       return client;
     } catch (err) {
       attachment.dispose();
@@ -124,6 +147,19 @@ export class McpClient implements Disposable {
   get protocolVersion(): string { return this.initializeResult.protocolVersion; }
   get instructions(): string | undefined { return this.initializeResult.instructions; }
   get onDidClose(): Event<LocalError> { return this.connection.onDidClose; }
+  /** What answers the server's roots, sampling and elicitation requests (tasks.ts hands it a 2026 task's input requests). */
+  get broker(): InputBroker | undefined { return this._broker; }
+
+  /** Tasks on this connection, as its revision has them (tasks.ts; callToolAsTask runs a call as one). */
+  get tasks(): TaskRuntime {
+    return this._tasks ??= createTaskRuntime(this.generation.id, {
+      name: this.name,
+      capabilities: () => this.capabilities,
+      request: (method, params, options) => this.request(method, params, options),
+      onNotification: (method, handler) => this.connection.onNotification(method, handler),
+      broker: this._broker,
+    });
+  }
 
   onRequest(method: string, handler: RequestHandler): Disposable { return this.connection.onRequest(method, handler); }
   onNotification(method: string, handler: NotificationHandler): Disposable { return this.connection.onNotification(method, handler); }
@@ -150,10 +186,14 @@ export class McpClient implements Disposable {
     // The hot path hands back the request's own promise: no extra promise and tick per call.
     const tool = this.toolsByName.get(name);
     if (!tool?.outputSchema) return call;
-    return call.then(result => {
-      if (!result.isError) this.checkStructured(tool, result);
-      return result;
-    });
+    return call.then(result => this.checkToolResult(name, result));
+  }
+
+  /** Checks a final result of the tool against its output schema (a task's result, too); throws when it does not match. */
+  checkToolResult(name: string, result: CallToolResult): CallToolResult {
+    const tool = this.toolsByName.get(name);
+    if (tool?.outputSchema && !result.isError) this.checkStructured(tool, result);
+    return result;
   }
 
   async listResources(options?: RequestOptions): Promise<Resource[]> {
@@ -170,6 +210,15 @@ export class McpClient implements Disposable {
     this.require('resources', 'resources/read');
     const params = { uri };
     return this.cached('resources/read', params, () => this.request('resources/read', params, { ...options, parse: parse.readResource }));
+  }
+
+  /**
+   * A request no typed method covers (an extension's, e.g. `skills/list`), sent through
+   * the generation like every other: the same `_meta`, headers, input rounds and session
+   * renewal. `parse` validates the result at the edge.
+   */
+  requestRaw<R = Record<string, unknown>>(method: string, params: Record<string, unknown> | undefined, options: RequestOptions & { parse?: (raw: Record<string, unknown>) => R } = {}): Promise<R> {
+    return this.request(method, params, options);
   }
 
   /** When the list `method` (tools/list, …) was last fetched from the server: its oldest page, when pages came from the cache. */
@@ -337,7 +386,7 @@ export class McpClient implements Disposable {
     try {
       let v = this.validators.get(tool);
       if (!v) {
-        v = new Validator(tool.outputSchema as object, '2020-12', false);
+        v = new (validatorClass())(tool.outputSchema as object, '2020-12', false);
         this.validators.set(tool, v);
       }
       r = v.validate(result.structuredContent);
@@ -390,4 +439,26 @@ function watchForStaleness(conn: JsonRpcConnection, cache: ResultCache): void {
   conn.onNotification('notifications/prompts/list_changed', () => cache.invalidate('prompts/list'));
   conn.onNotification('notifications/resources/list_changed', () => { cache.invalidate('resources/list'); cache.invalidate('resources/templates/list'); });
   conn.onNotification('notifications/resources/updated', p => { if (typeof p.uri === 'string') cache.invalidate('resources/read', p.uri); });
+}
+
+/**
+ * The JSON Schema validator, loaded the first time a tool with an output schema answers:
+ * most servers declare none, and the extension bundle has a budget. In the bundles it is
+ * dist/jsonschema.js (esbuild.mjs); from sources, the package. Synchronous either way.
+ */
+declare const __MCPH_BUNDLED__: boolean | undefined;
+let ValidatorClass: typeof Validator | undefined;
+function validatorClass(): typeof Validator {
+  if (!ValidatorClass) {
+    let mod: { Validator: typeof Validator };
+    if (typeof __MCPH_BUNDLED__ !== 'undefined' && __MCPH_BUNDLED__) {
+      // An indirect require, so esbuild leaves it alone and Node resolves it beside the bundle.
+      const load = require;
+      mod = load('./jsonschema.js');
+    } else {
+      mod = createRequire(import.meta.url)('@cfworker/json-schema');
+    }
+    ValidatorClass = mod.Validator;
+  }
+  return ValidatorClass;
 }

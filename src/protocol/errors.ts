@@ -14,6 +14,12 @@ export const ErrorCode = {
   UserRejected: -1,
   /** MCP 2025-11-25: URL elicitation required. */
   UrlElicitationRequired: -32042,
+  /** MCP 2026-07-28: an HTTP header and the body disagree (or a required header is missing). */
+  HeaderMismatch: -32020,
+  /** MCP 2026-07-28: the request needs a client capability it did not declare (`data.requiredCapabilities`). */
+  MissingRequiredClientCapability: -32021,
+  /** MCP 2026-07-28: the protocol version is not one the server speaks (`data.supported`, `data.requested`). */
+  UnsupportedProtocolVersion: -32022,
 } as const;
 
 /** A JSON-RPC error received from, or to be sent to, the peer. */

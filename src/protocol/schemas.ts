@@ -42,6 +42,27 @@ export const InitializeResultSchema = looseObject({
   serverInfo: looseObject({ name: string(), version: string() }),
   instructions: optional(string()),
 });
+const serverCapabilities = looseObject({
+  logging: optional(looseObject({})), completions: optional(looseObject({})),
+  prompts: optional(looseObject({ listChanged: optional(boolean()) })),
+  resources: optional(looseObject({ subscribe: optional(boolean()), listChanged: optional(boolean()) })),
+  tools: optional(looseObject({ listChanged: optional(boolean()) })),
+  extensions: optional(record(string(), unknown())),
+});
+/** 2026-07-28: what `server/discover` answers (the server's identity is in `_meta`). */
+export const DiscoverResultSchema = looseObject({
+  supportedVersions: array(string()),
+  capabilities: serverCapabilities,
+  instructions: optional(string()),
+  serverInfo: optional(looseObject({ name: string(), version: string() })),
+  _meta: meta,
+});
+/** 2026-07-28: a result that needs input first (multi round-trip requests). */
+export const InputRequiredResultSchema = looseObject({
+  resultType: literal('input_required'),
+  inputRequests: optional(record(string(), looseObject({ method: string(), params: optional(record(string(), unknown())) }))),
+  requestState: optional(string()),
+});
 export const ListToolsResultSchema = looseObject({ tools: array(tool), nextCursor });
 export const CallToolResultSchema = looseObject({
   content: array(contentBlock),
@@ -126,6 +147,8 @@ export function parser<R>(schema: ZodMiniType): (raw: Record<string, unknown>) =
 
 export const parse = {
   initialize: parser<T.InitializeResult>(InitializeResultSchema),
+  discover: parser<{ supportedVersions: string[]; capabilities: T.ServerCapabilities; instructions?: string; serverInfo?: T.Implementation; _meta?: Record<string, unknown> }>(DiscoverResultSchema),
+  inputRequired: parser<{ resultType: 'input_required'; inputRequests?: Record<string, { method: string; params?: Record<string, unknown> }>; requestState?: string }>(InputRequiredResultSchema),
   listTools: parser<{ tools: T.Tool[]; nextCursor?: string }>(ListToolsResultSchema),
   callTool: parser<T.CallToolResult>(CallToolResultSchema),
   listResources: parser<{ resources: T.Resource[]; nextCursor?: string }>(ListResourcesResultSchema),

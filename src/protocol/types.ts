@@ -5,7 +5,11 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: s
 export type JsonObject = { [k: string]: unknown };
 
 export const LATEST_PROTOCOL_VERSION = '2025-11-25';
+/** The stateful revisions (an `initialize` handshake), newest first. */
 export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
+/** The stateless revisions (every request carries version, identity and capabilities), newest first. */
+export const MODERN_PROTOCOL_VERSIONS: readonly string[] = ['2026-07-28'];
+export const isModernVersion = (v: string): boolean => MODERN_PROTOCOL_VERSIONS.includes(v);
 
 export type ProgressToken = string | number;
 export type Cursor = string;
@@ -69,9 +73,13 @@ export interface ServerCapabilities {
   resources?: { subscribe?: boolean; listChanged?: boolean };
   tools?: { listChanged?: boolean };
   tasks?: JsonObject;
+  /** 2026-07-28 extensions, by id. */
+  extensions?: Record<string, JsonObject>;
 }
 export interface ClientCapabilities {
   experimental?: JsonObject;
+  /** 2026-07-28 extensions, by id (`io.modelcontextprotocol/tasks`, `io.modelcontextprotocol/ui`). */
+  extensions?: Record<string, JsonObject>;
   roots?: { listChanged?: boolean };
   sampling?: { context?: JsonObject; tools?: JsonObject };
   elicitation?: { form?: JsonObject; url?: JsonObject };

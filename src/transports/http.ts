@@ -179,7 +179,13 @@ export class StreamableHttpTransport extends TransportBase implements Transport 
     const status = res.statusCode ?? 0;
 
     if (isInit && this.mode === undefined && (status === 400 || status === 404 || status === 405) && (this.opts.mode ?? 'auto') === 'auto') {
-      const excerpt = await bodyExcerpt(res);
+      const body = await readBody(res, 1024 * 1024).catch(() => undefined);
+      const text = body?.toString('utf8') ?? '';
+      // A modern-only server refuses `initialize` with a version error that lists what it
+      // speaks: that is the connection's answer to read, not a sign of a legacy server.
+      const answer = jsonRpcErrorFor(text, requestId!);
+      if (answer) { this.deliverOne(answer, requestId); return; }
+      const excerpt = oneLine(text);
       this.log('info', `POST initialize got HTTP ${status}; trying the legacy HTTP+SSE transport`);
       try {
         await this.openLegacy(undefined);
@@ -201,7 +207,14 @@ export class StreamableHttpTransport extends TransportBase implements Transport 
       throw new LocalError('session-expired', `the server ended the session (HTTP 404 from POST ${redact(this.url)})`);
     }
     if (status >= 400) {
-      const excerpt = await bodyExcerpt(res);
+      // A 2026-07-28 server answers a refused request with 400/404 and a JSON-RPC error for
+      // it (an unsupported version, a header mismatch, an unknown method): that answer is
+      // the connection's to read. Any other error body is the transport's failure.
+      const body = isJson(res) ? await readBody(res, 1024 * 1024).catch(() => undefined) : undefined;
+      const text = body?.toString('utf8') ?? '';
+      const answer = requestId !== undefined ? jsonRpcErrorFor(text, requestId) : undefined;
+      if (answer) { this.deliverOne(answer, requestId); return; }
+      const excerpt = body ? oneLine(text) : await bodyExcerpt(res);
       throw new LocalError('transport', `HTTP ${status} from POST ${redact(this.url)}${excerpt ? `: ${excerpt}` : ''}`);
     }
     if (isInit) {
@@ -419,4 +432,19 @@ export class StreamableHttpTransport extends TransportBase implements Transport 
     const r = this.opts.reconnect ?? {};
     return { initialDelayMs: r.initialDelayMs ?? 1000, maxDelayMs: r.maxDelayMs ?? 30_000, maxRetries: r.maxRetries ?? 5 };
   }
+}
+
+/** The JSON-RPC error response for `id` in an HTTP error body, if that is what it is. */
+function jsonRpcErrorFor(text: string, id: RequestId): Record<string, unknown> | undefined {
+  let v: unknown;
+  try { v = JSON.parse(text); } catch { return undefined; }
+  const o = v as { jsonrpc?: unknown; id?: unknown; error?: { code?: unknown; message?: unknown } } | null;
+  if (!o || typeof o !== 'object' || o.jsonrpc !== '2.0' || o.id !== id) return undefined;
+  if (!o.error || typeof o.error.code !== 'number' || typeof o.error.message !== 'string') return undefined;
+  return o as Record<string, unknown>;
+}
+
+function oneLine(text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > 300 ? `${t.slice(0, 300)}…` : t;
 }

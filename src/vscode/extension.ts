@@ -7,7 +7,7 @@ import { setUnexpectedErrorHandler } from '../base/event.ts';
 import { ServerManager } from '../host/manager.ts';
 import { Redactor } from '../host/redaction.ts';
 import { resolveLoginShellPath } from '../host/shellPath.ts';
-import type { LogLevel, RootsProvider } from '../host/types.ts';
+import type { LogLevel, RootsProvider, ServerDefinition, VersionMemory } from '../host/types.ts';
 import type { McpHostApi } from './api.ts';
 import { addServerCommand, openConfigurationCommand } from './configCommands.ts';
 import { ConfigLoader } from './configLoader.ts';
@@ -22,6 +22,8 @@ import {
   clearInputsCommand, refreshCommand, restartServerCommand, showOutputCommand, startServerCommand, stopServerCommand,
 } from './serverCommands.ts';
 import { ServersTreeProvider } from './serversView.ts';
+import { SkillsModel, registerSkills } from './skills.ts';
+import { cancelTaskCommand, openTaskResultCommand } from './tasks.ts';
 import type { HostServices } from './services.ts';
 import { ServerSessions } from './sessions.ts';
 import { ServersStatus } from './statusBar.ts';
@@ -82,6 +84,7 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
     resolvePath: () => resolveLoginShellPath(),
     clientInfo: { name: 'mcp-host-vscode', title: 'MCP Host for VS Code', version: String(context.extension.packageJSON.version ?? '0.0.0') },
     redactor,
+    versionMemory: protocolMemory(context.globalState),
   });
   activeManager = manager;
 
@@ -91,9 +94,10 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
   sessions = new ServerSessions(manager, redact, watches);
   subscriptions.push(watches, sessions);
 
-  const tree = new ServersTreeProvider(manager, redact);
+  const skills = new SkillsModel();
+  const tree = new ServersTreeProvider(manager, redact, skills);
   const view = vscode.window.createTreeView('mcpHost.servers', { treeDataProvider: tree, showCollapseAll: true });
-  subscriptions.push(tree, view, new ServersStatus(manager));
+  subscriptions.push(skills, tree, view, new ServersStatus(manager));
 
   const loader = new ConfigLoader(inputs, log, v => redactor.addSecret(v));
   subscriptions.push(loader, loader.onDidLoad(defs => {
@@ -101,6 +105,7 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
   }));
 
   const services: HostServices = { manager, docs, sessions, watches, consent, loader, inputs, tree, log };
+  subscriptions.push(...registerSkills(services, skills, view));
   subscriptions.push(
     vscode.commands.registerCommand('mcpHost.callTool', (server?: unknown, tool?: unknown, args?: unknown) => callToolCommand(services, server, tool, args)),
     vscode.commands.registerCommand('mcpHost.readResource', (server?: unknown, uri?: unknown, vars?: unknown) => readResourceCommand(services, server, uri, vars)),
@@ -114,6 +119,8 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
     vscode.commands.registerCommand('mcpHost.refresh', () => refreshCommand(services)),
     vscode.commands.registerCommand('mcpHost.clearStoredInputs', () => clearInputsCommand(services)),
     vscode.commands.registerCommand('mcpHost.focusServers', () => vscode.commands.executeCommand('mcpHost.servers.focus')),
+    vscode.commands.registerCommand('mcpHost.cancelTask', (node?: unknown, task?: unknown) => cancelTaskCommand(services, node, task)),
+    vscode.commands.registerCommand('mcpHost.openTaskResult', (node?: unknown, task?: unknown) => openTaskResultCommand(services, node, task)),
   );
 
   // Workspace inputs are only asked with trust (see ConfigLoader), so load again first;
@@ -128,6 +135,26 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
 
   loader.start();
   return createApi(manager, tree, sessions);
+}
+
+const PROTOCOL_KEY = 'mcpHost.protocolGenerations';
+/** Definitions remembered at most; the oldest is forgotten first. */
+const MAX_REMEMBERED = 500;
+
+/** Which generation each definition spoke, so the next start skips the probe. */
+function protocolMemory(state: vscode.Memento): VersionMemory {
+  const key = (def: ServerDefinition) => `${def.id}\u0000${def.fingerprint}`;
+  return {
+    get: def => state.get<Record<string, 'stateless' | 'stateful'>>(PROTOCOL_KEY, {})[key(def)],
+    set: async (def, generation) => {
+      const all = { ...state.get<Record<string, 'stateless' | 'stateful'>>(PROTOCOL_KEY, {}) };
+      if (all[key(def)] === generation) return;
+      delete all[key(def)];
+      all[key(def)] = generation;
+      const entries = Object.entries(all);
+      await state.update(PROTOCOL_KEY, Object.fromEntries(entries.slice(-MAX_REMEMBERED)));
+    },
+  };
 }
 
 export async function deactivate(): Promise<void> {

@@ -5,6 +5,7 @@
 import type { CompletionReference, Prompt, ResourceTemplate, Tool } from '../protocol/types.ts';
 import type { ManagedServer } from '../host/types.ts';
 import { askText, askTextWithSuggestions, pickMany, pickOne, type PickItem } from './quickInput.ts';
+import { resolveLocalRef } from '../protocol/schemaRefs.ts';
 import { expandTemplate, templateVariables } from '../protocol/uriTemplate.ts';
 
 type Schema = Record<string, unknown>;
@@ -206,7 +207,9 @@ export interface FormOptions {
 
 /** Asks every property of an object schema; undefined when the user cancelled. */
 export async function askObject(schema: { properties?: Record<string, unknown>; required?: readonly string[] }, o: FormOptions): Promise<Record<string, unknown> | undefined> {
-  const properties = (schema.properties ?? {}) as Record<string, Schema>;
+  // A 2020-12 schema's properties may point into its `$defs`: the form asks the shape they point to.
+  const root = schema as Schema;
+  const properties = Object.fromEntries(Object.entries((schema.properties ?? {}) as Record<string, Schema>).map(([k, v]) => [k, v && typeof v === 'object' ? resolveLocalRef(root, v) : v])) as Record<string, Schema>;
   const required = Array.isArray(schema.required) ? schema.required : [];
   const names = o.requiredFirst === false ? Object.keys(properties) : orderFields(properties, required);
   const result: Record<string, unknown> = {};

@@ -6,9 +6,11 @@ import * as vscode from 'vscode';
 import type { ManagedServer } from '../host/types.ts';
 import type { ServerManager } from '../host/manager.ts';
 import type { TreeNodeSnapshot } from './api.ts';
-import { describeLaunch, describeServer, describeStateInFull } from './util.ts';
+import { describeTaskGroup, fillTaskItem, type TaskNode } from './tasks.ts';
+import { fillSkillsGroupItem, isSkillNode, type SkillNode, type SkillsModel } from './skills.ts';
+import { describeLaunch, describeProtocol, describeServer, describeStateInFull } from './util.ts';
 
-export type GroupKind = 'tools' | 'resources' | 'prompts';
+export type GroupKind = 'tools' | 'resources' | 'prompts' | 'tasks' | 'skills';
 
 export type TreeNode =
   | { kind: 'server'; id: string; serverId: string }
@@ -16,7 +18,9 @@ export type TreeNode =
   | { kind: 'tool'; id: string; serverId: string; name: string }
   | { kind: 'resource'; id: string; serverId: string; uri: string }
   | { kind: 'template'; id: string; serverId: string; uriTemplate: string }
-  | { kind: 'prompt'; id: string; serverId: string; name: string };
+  | { kind: 'prompt'; id: string; serverId: string; name: string }
+  | TaskNode
+  | SkillNode;
 
 export function isTreeNode(v: unknown): v is TreeNode {
   return !!v && typeof v === 'object' && typeof (v as TreeNode).kind === 'string' && typeof (v as TreeNode).serverId === 'string' && typeof (v as TreeNode).id === 'string';
@@ -42,13 +46,18 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private readonly serverNodes = new Map<string, TreeNode & { kind: 'server' }>();
   private readonly listeners: Array<{ dispose(): void }> = [];
 
-  constructor(manager: ServerManager, redact: (text: string) => string) {
+  /** The servers' skills, listed when their Skills node is expanded (skills.ts). */
+  private readonly skills: SkillsModel | undefined;
+
+  constructor(manager: ServerManager, redact: (text: string) => string, skills?: SkillsModel) {
     this.manager = manager;
     this.redact = redact;
+    this.skills = skills;
     this.listeners.push(
       manager.onDidChangeServers(() => this.refresh()),
       manager.onDidChangeServer(s => this.refresh(s)),
     );
+    if (skills) this.listeners.push(skills.onDidChange(id => this.refresh(manager.get(id))));
   }
 
   refresh(server?: ManagedServer): void {
@@ -81,12 +90,16 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       if (server.tools.length) groups.push({ kind: 'group', id: `${base}/tools`, serverId: parent.serverId, group: 'tools' });
       if (server.resources.length + server.resourceTemplates.length) groups.push({ kind: 'group', id: `${base}/resources`, serverId: parent.serverId, group: 'resources' });
       if (server.prompts.length) groups.push({ kind: 'group', id: `${base}/prompts`, serverId: parent.serverId, group: 'prompts' });
+      if (server.tasks.list().length) groups.push({ kind: 'group', id: `${base}/tasks`, serverId: parent.serverId, group: 'tasks' });
+      if (this.skills?.offers(server)) groups.push({ kind: 'group', id: `${base}/skills`, serverId: parent.serverId, group: 'skills' });
       return groups;
     }
     if (parent.kind !== 'group') return [];
     switch (parent.group) {
       case 'tools': return server.tools.map(t => ({ kind: 'tool', id: `${base}/tool/${t.name}`, serverId: parent.serverId, name: t.name }));
       case 'prompts': return server.prompts.map(p => ({ kind: 'prompt', id: `${base}/prompt/${p.name}`, serverId: parent.serverId, name: p.name }));
+      case 'skills': return this.skills?.children(server) ?? [];
+      case 'tasks': return server.tasks.list().map(t => ({ kind: 'task', id: `${base}/task/${t.taskId}`, serverId: parent.serverId, taskId: t.taskId }));
       case 'resources': return [
         ...server.resources.map((r): TreeNode => ({ kind: 'resource', id: `${base}/resource/${r.uri}`, serverId: parent.serverId, uri: r.uri })),
         ...server.resourceTemplates.map((t): TreeNode => ({ kind: 'template', id: `${base}/template/${t.uriTemplate}`, serverId: parent.serverId, uriTemplate: t.uriTemplate })),
@@ -99,7 +112,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const server = this.manager.get(node.serverId);
     if (!server) return undefined;
     if (node.kind === 'group') return this.serverNode(server);
-    const group: GroupKind = node.kind === 'tool' ? 'tools' : node.kind === 'prompt' ? 'prompts' : 'resources';
+    const group: GroupKind = node.kind === 'tool' ? 'tools' : node.kind === 'prompt' ? 'prompts' : node.kind === 'task' ? 'tasks' : isSkillNode(node) ? 'skills' : 'resources';
     return { kind: 'group', id: `server/${node.serverId}/${group}`, serverId: node.serverId, group };
   }
 
@@ -115,19 +128,20 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         const launch = server.definition.launch;
         const where = launch.type === 'stdio' && launch.cwd ? `\n(in ${launch.cwd})` : '';
         const scope = server.definition.scope === 'workspace' ? `workspace (${server.definition.source.file})` : 'user settings';
-        item.tooltip = this.redact(`${describeLaunch(launch)}${where}\nDefined in ${scope}\n\n${describeStateInFull(server.state)}`);
+        item.tooltip = this.redact(`${describeLaunch(launch)}${where}\nDefined in ${scope}\n\n${describeStateInFull(server.state)}${describeProtocol(server)}`);
         item.contextValue = `mcpServer.${server.state.kind}`;
         const [id, color] = server.state.kind === 'running' && server.state.notice ? ['warning', 'editorWarning.foreground'] : STATE_ICONS[server.state.kind];
         item.iconPath = icon(id, color);
-        const hasChildren = server.state.kind === 'running' && server.tools.length + server.resources.length + server.resourceTemplates.length + server.prompts.length > 0;
+        const hasChildren = server.state.kind === 'running' && server.tools.length + server.resources.length + server.resourceTemplates.length + server.prompts.length + server.tasks.list().length > 0 || !!this.skills?.offers(server);
         item.collapsibleState = hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None;
         return item;
       }
       case 'group': {
+        if (node.group === 'skills') return fillSkillsGroupItem(item, this.skills, server);
         const count = node.group === 'tools' ? server.tools.length : node.group === 'prompts' ? server.prompts.length : server.resources.length + server.resourceTemplates.length;
-        item.label = node.group === 'tools' ? 'Tools' : node.group === 'prompts' ? 'Prompts' : 'Resources';
-        item.description = String(count);
-        item.iconPath = icon(node.group === 'tools' ? 'tools' : node.group === 'prompts' ? 'comment-discussion' : 'files');
+        item.label = node.group === 'tools' ? 'Tools' : node.group === 'prompts' ? 'Prompts' : node.group === 'tasks' ? 'Tasks' : 'Resources';
+        item.description = node.group === 'tasks' ? describeTaskGroup(server) : String(count);
+        item.iconPath = icon(node.group === 'tools' ? 'tools' : node.group === 'prompts' ? 'comment-discussion' : node.group === 'tasks' ? 'tasklist' : 'files');
         item.contextValue = `mcpGroup.${node.group}`;
         item.collapsibleState = vscode.TreeItemCollapsibleState.Collapsed;
         return item;
@@ -136,9 +150,11 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         const tool = server.tools.find(t => t.name === node.name);
         item.label = node.name;
         const title = tool?.title ?? tool?.annotations?.title;
-        item.description = title && title !== node.name ? title : undefined;
-        item.tooltip = tool?.description;
-        item.iconPath = icon('symbol-method');
+        // A tool that runs only as a task is marked: its call is followed under Tasks.
+        const asTask = tool?.execution?.taskSupport === 'required';
+        item.description = [title && title !== node.name ? title : undefined, asTask ? 'task' : undefined].filter(Boolean).join(' · ') || undefined;
+        item.tooltip = asTask ? `${tool?.description ?? ''}${tool?.description ? '\n\n' : ''}Runs as a task: follow it under Tasks.` : tool?.description;
+        item.iconPath = icon(asTask ? 'tasklist' : 'symbol-method');
         item.contextValue = 'mcpTool';
         item.command = { command: 'mcpHost.callTool', title: 'Call Tool…', arguments: [node] };
         return item;
@@ -173,6 +189,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         item.command = { command: 'mcpHost.getPrompt', title: 'Get Prompt…', arguments: [node] };
         return item;
       }
+      case 'task': return fillTaskItem(item, node, server.tasks.get(node.taskId));
+      case 'skill': case 'skillRefused': case 'skillStatus': return this.skills?.fillItem(item, node, server) ?? item;
     }
   }
 

@@ -78,3 +78,23 @@ export function describeStateInFull(state: ServerState): string {
   if (state.stderrTail) parts.push(`stderr:\n${state.stderrTail.trimEnd()}`);
   return parts.join('\n');
 }
+
+/**
+ * For a running server's tooltip: the protocol revision in use, and how old its tool list
+ * is (a 2026-07-28 server's lists may be served from the cache while they are fresh).
+ */
+export function describeProtocol(server: ManagedServer, now = Date.now()): string {
+  if (server.state.kind !== 'running' || !server.protocolVersion) return '';
+  const lines = [`\nprotocol ${server.protocolVersion} (${server.protocolGeneration ?? 'stateful'})`];
+  const at = server.listAge('tools/list');
+  if (at !== undefined) lines.push(`tools listed ${ago(now - at)}`);
+  return lines.join('\n');
+}
+
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 5) return 'just now';
+  if (s < 90) return `${s} s ago`;
+  const m = Math.round(s / 60);
+  return m < 90 ? `${m} min ago` : `${Math.round(m / 60)} h ago`;
+}

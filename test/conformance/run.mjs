@@ -7,7 +7,7 @@
 //   node test/conformance/run.mjs [SCENARIO…]
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,9 +15,15 @@ import { fileURLToPath } from 'node:url';
 
 // Each installed version of the suite with the client scenarios we run under it (the
 // alpha through its package name, 0.1.16 through an npm alias).
+// `specVersion`: the suite's --spec-version selection (its mocks speak that revision).
+const STATELESS = ['tools_call', 'request-metadata', 'sep-2322-client-request-state', 'http-standard-headers', 'http-custom-headers',
+  'http-invalid-tool-headers', 'json-schema-ref-no-deref', 'json-schema-2020-12-preservation'];
+// SEP-2640 (an extension: the default selection runs it; --spec-version 2026-07-28 skips it).
+const SKILLS = ['sep-2640-client-no-prefetch', 'sep-2640-client-verify-digest', 'sep-2640-client-verify-size', 'sep-2640-client-verify-frontmatter'];
 const SUITES = [
   { pkg: 'conformance-0.1.16', label: '0.1.16', scenarios: ['initialize', 'tools_call', 'elicitation-sep1034-client-defaults', 'sse-retry'] },
-  { pkg: '@modelcontextprotocol/conformance', label: '0.2.0-alpha.12', scenarios: ['initialize', 'tools_call', 'elicitation-sep1034-client-defaults', 'sse-retry'] },
+  { pkg: '@modelcontextprotocol/conformance', label: '0.2.0-alpha.12', scenarios: ['initialize', 'elicitation-sep1034-client-defaults', 'sse-retry', ...STATELESS, ...SKILLS] },
+  { pkg: '@modelcontextprotocol/conformance', label: '0.2.0-alpha.12 --spec-version 2026-07-28', specVersion: '2026-07-28', scenarios: STATELESS },
 ];
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -57,11 +63,14 @@ for (const suite of SUITES) {
   if (!bin) { failed++; console.log(`✗ ${suite.pkg} is not installed (npm install: it is a devDependency)`); continue; }
   for (const scenario of suite.scenarios.filter(s => !only.length || only.includes(s))) {
     const t0 = Date.now();
-    const r = await run(process.execPath, [bin, 'client', '--command', command, '--scenario', scenario, '--timeout', '30000', '-o', out]);
+    const before = new Set(readdirSync(out));
+    const r = await run(process.execPath, [bin, 'client', '--command', command, '--scenario', scenario, ...(suite.specVersion ? ['--spec-version', suite.specVersion] : []), '--timeout', '30000', '-o', out]);
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     const summary = /Passed: \d+\/\d+, \d+ failed, \d+ warnings/.exec(r.output)?.[0] ?? 'no summary';
     const name = `${scenario} [${suite.label}]`;
-    if (r.code === 0 && summary !== 'no summary') {
+    const unexercised = notExercised(scenario, readdirSync(out).filter(d => !before.has(d)));
+    if (unexercised) r.output += `\nconformance: ${unexercised}`;
+    if (r.code === 0 && summary !== 'no summary' && !unexercised) {
       passed++;
       console.log(`✓ ${name} (${summary}; ${secs} s)`);
     } else {
@@ -73,6 +82,23 @@ for (const suite of SUITES) {
 if (!failed) rmSync(out, { recursive: true, force: true });
 else console.log(`conformance: results (checks.json, client stdout and stderr) are in ${out}`);
 finish(passed, failed);
+
+/**
+ * For the SEP-2640 scenarios, why the run did not test what it is for: the suite passes a
+ * run whose checks were SKIPPED (the client never listed skills), so each of their
+ * `sep-2640-*` checks in the run's checks.json must be there and be SUCCESS.
+ */
+function notExercised(scenario, dirs) {
+  if (!scenario.startsWith('sep-2640-')) return undefined;
+  const dir = dirs.find(d => d.startsWith(`${scenario}-`));
+  if (!dir) return `no results of ${scenario} were written (checks.json is missing)`;
+  let checks;
+  try { checks = JSON.parse(readFileSync(path.join(out, dir, 'checks.json'), 'utf8')); } catch (err) { return `${path.join(out, dir, 'checks.json')} cannot be read: ${err.message}`; }
+  const skills = Array.isArray(checks) ? checks.filter(c => typeof c?.id === 'string' && c.id.startsWith('sep-2640-')) : [];
+  if (!skills.length) return `checks.json of ${scenario} has no sep-2640-* check`;
+  const bad = skills.filter(c => c.status !== 'SUCCESS');
+  return bad.length ? `not exercised or failed: ${bad.map(c => `${c.id} ${c.status}${c.errorMessage ? ` (${c.errorMessage})` : ''}`).join('; ')}` : undefined;
+}
 
 function run(file, args) {
   return new Promise(resolve => {

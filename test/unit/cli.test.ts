@@ -24,7 +24,7 @@ const everything = `${node} ${EVERYTHING} stdio`;
 function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('MCP_HOST_') && !k.startsWith('NODE_TEST')) env[k] = v;
-  return { ...env, MCP_HOST_SETTINGS: '', MCP_HOST_CONSENT_FILE: '', ...extra };
+  return { ...env, MCP_HOST_SETTINGS: '', MCP_HOST_CONSENT_FILE: '', MCP_HOST_PROTOCOL_FILE: '', ...extra };
 }
 
 interface Ran { code: number | null; stdout: string; stderr: string }

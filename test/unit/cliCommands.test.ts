@@ -1,5 +1,5 @@
 // Issue 8 item 16, the commands: --args @FILE and --args -, describe TOOL, tools that
-// require tasks, --save with the server's file names and no overwrite without --force,
+// require tasks marked, --save with the server's file names and no overwrite without --force,
 // and `npm run cli` from a checkout.
 
 import assert from 'node:assert/strict';
@@ -57,16 +57,13 @@ describe('mcp-host commands', () => {
     assert.match(unknown.stderr, /has no tool named "ad"\nIts tools: echo, add, slow/);
   });
 
-  test('tools that require tasks are marked, and calling one explains that tasks are not supported yet', async () => {
+  test('tools that require tasks are marked in the listing and in describe (calling one: cliTasks.test.ts)', async () => {
     const tools = await run(['tools', '--stdio', everything]);
     assert.equal(tools.code, 0, show(tools));
-    assert.match(tools.stdout, /^simulate-research-query \(Simulate Research Query\) \[tasks only: not callable from mcp-host yet\] — /m);
+    assert.match(tools.stdout, /^simulate-research-query \(Simulate Research Query\) \[runs as a task\] — /m);
     assert.match(tools.stdout, /^echo \(Echo Tool\) — /m);
     const described = await run(['describe', 'simulate-research-query', '--stdio', everything]);
-    assert.match(described.stdout, /Tasks: required — the tool runs only as a task, which mcp-host does not support yet/);
-    const call = await run(['call', 'simulate-research-query', '--args', '{"topic":"x"}', '--stdio', everything]);
-    assert.equal(call.code, 2, show(call));
-    assert.match(call.stderr, /tools\/call simulate-research-query: this tool runs only as a task \(its execution\.taskSupport is "required"\), and mcp-host does not support tasks yet/);
+    assert.match(described.stdout, /Tasks: required — the tool runs only as a task: mcp-host call waits for it, and Ctrl-C cancels it/);
   });
 
   test('--save names files as the server does and never replaces one without --force', async () => {

@@ -16,7 +16,7 @@ export const node = process.execPath;
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('MCP_HOST_') && !k.startsWith('NODE_TEST')) env[k] = v;
-  return { ...env, MCP_HOST_SETTINGS: '', MCP_HOST_CONSENT_FILE: '', ...extra };
+  return { ...env, MCP_HOST_SETTINGS: '', MCP_HOST_CONSENT_FILE: '', MCP_HOST_PROTOCOL_FILE: '', ...extra };
 }
 
 export interface Ran { code: number | null; stdout: string; stderr: string }

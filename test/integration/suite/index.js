@@ -201,6 +201,27 @@ test('callTool: echo on server-everything', async () => {
   assert.equal(textOf(r), 'Echo: hello from the suite');
 });
 
+test('a task: simulate-research-query runs as a task, marked in Tools, listed under Tasks with its result', async () => {
+  const tools = await api.treeChildren((await group(S.everything, 'Tools')).id);
+  const leaf = tools.find((n) => n.label === 'simulate-research-query');
+  assert.ok(leaf, 'the task tool is listed');
+  assert.match(leaf.description || '', /(^| · )task$/, `the tool is marked as a task (description "${leaf.description}")`);
+  const r = await api.callTool(S.everything, 'simulate-research-query', { topic: 'the suite' });
+  assert.ok(!r.isError, 'not an error');
+  assert.match(textOf(r), /^# Research Report: the suite\n/);
+  const tasksGroup = await group(S.everything, 'Tasks');
+  assert.equal(tasksGroup.contextValue, 'mcpGroup.tasks');
+  const items = await api.treeChildren(tasksGroup.id);
+  const item = items.find((n) => n.label === 'simulate-research-query');
+  assert.ok(item, `the task is listed (have ${items.map((n) => `${n.label}=${n.description}`).join(', ')})`);
+  assert.equal(item.contextValue, 'mcpTask.finished');
+  assert.match(item.description || '', /^completed/);
+  assert.match(String(item.tooltip), /Result ready \(Open Result\)\./);
+  const taskId = /^Task (\S+)/.exec(String(item.tooltip))[1];
+  await vscode.commands.executeCommand('mcpHost.openTaskResult', S.everything, taskId);
+  await until(() => vscode.window.visibleTextEditors.some((e) => /# Research Report: the suite/.test(e.document.getText())), 'the task result to open in an editor');
+}, { timeoutMs: 60000 });
+
 test('callTool: get-sum on server-everything', async () => {
   const r = await api.callTool(S.everything, 'get-sum', { a: 2, b: 40 });
   assert.match(textOf(r), /42/);
