@@ -102,9 +102,11 @@ export class McpClient implements Disposable, TaskClient {
     // Before the handshake: a server may ask for roots as soon as it is initialized.
     const attach = (g: ProtocolGeneration) => { attachment.dispose(); attachment = g.attach(connection, options.broker); };
     try {
-      options.onConnection?.(connection);
+      // The cache hears a change notification before anyone who lists again because of it
+      // (the host's relist would otherwise be served the stale cached page).
       const cache = new ResultCache();
       watchForStaleness(connection, cache);
+      options.onConnection?.(connection);
       // The start is part of the handshake: bounded by its deadline and ended by a Stop
       // (a legacy SSE server may never send its endpoint event).
       await startTransport(transport, options.signal, options.initializeTimeoutMs ?? options.requestTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);

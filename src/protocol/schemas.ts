@@ -101,7 +101,8 @@ export const CreateMessageParamsSchema = looseObject({
   stopSequences: optional(array(string())),
 });
 // Two schemas chosen by `mode` rather than a union, so an error names the field at fault.
-export const ElicitUrlParamsSchema = looseObject({ mode: literal('url'), message: string(), url: string(), elicitationId: string() });
+// 2026-07-28 dropped `elicitationId` (a URL elicitation's outcome is learned by asking again).
+export const ElicitUrlParamsSchema = looseObject({ mode: literal('url'), message: string(), url: string(), elicitationId: optional(string()) });
 export const ElicitFormParamsSchema = looseObject({
   mode: optional(literal('form')),
   message: string(),

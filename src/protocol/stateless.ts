@@ -235,13 +235,15 @@ export class StatelessGeneration implements ProtocolGeneration {
       const responses: Record<string, unknown> = {};
       if (keys.length) {
         if (!this.broker) throw fail(`the server asked for ${keys.map(k => requests[k]!.method).join(', ')}, which this client cannot answer`);
-        // All of a round at once; the first that fails ends the request (its siblings are cancelled).
+        // One at a time, in the server's order: each may be a dialog, and a person answers
+        // one dialog at a time (a sampling approval over an open form is confusing). The
+        // first that fails ends the request.
         const ctrl = new AbortController();
         const both = AbortSignal.any([signal, ctrl.signal]);
         try {
-          await Promise.all(keys.map(async key => {
+          for (const key of keys) {
             responses[key] = await this.broker!.answer(requests[key]!, { signal: both, key, relatedTo: { method, ...(name !== undefined ? { name } : {}) } });
-          }));
+          }
         } catch (err) {
           ctrl.abort();
           if (signal.aborted) throw new RequestError(conn.name, method, new LocalError('cancelled', 'cancelled'));

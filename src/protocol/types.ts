@@ -143,7 +143,7 @@ export interface ElicitFormParams {
   requestedSchema: { type: 'object'; properties: Record<string, PrimitiveSchema>; required?: string[] };
   _meta?: JsonObject;
 }
-export interface ElicitUrlParams { mode: 'url'; message: string; url: string; elicitationId: string; _meta?: JsonObject }
+export interface ElicitUrlParams { mode: 'url'; message: string; url: string; /** 2025-11-25 only; 2026-07-28 has none. */ elicitationId?: string; _meta?: JsonObject }
 export type ElicitRequestParams = ElicitFormParams | ElicitUrlParams;
 export interface ElicitResult {
   action: 'accept' | 'decline' | 'cancel';

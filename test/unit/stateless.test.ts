@@ -221,3 +221,42 @@ describe('subscriptions/listen', () => {
 });
 
 
+
+describe('found in the real VS Code', () => {
+  test('a list_changed reaches the cache before a listener that lists again (the host re-lists at once)', async () => {
+    const [a, b] = InMemoryTransport.createPair();
+    const server = new JsonRpcConnection(b, { name: 'client' });
+    await b.start();
+    server.onRequest('server/discover', () => DISCOVER);
+    let n = 0;
+    server.onRequest('tools/list', () => ({ tools: [{ name: `t${++n}`, inputSchema: { type: 'object' } }], ttlMs: 60_000, resultType: 'complete' }));
+    const relisted: string[][] = [];
+    let client!: McpClient;
+    client = await McpClient.create(a, {
+      name: 'srv', clientInfo, protocol: {},
+      // Registered before the client's own cache listener, as the host's are.
+      onConnection: conn => { conn.onNotification('notifications/tools/list_changed', () => { void client.listTools().then(t => relisted.push(t.map(x => x.name))); }); },
+    });
+    await client.listTools();
+    server.notify('notifications/tools/list_changed');
+    while (!relisted.length) await turn();
+    assert.deepEqual(relisted[0], ['t2'], 'not the stale cached page');
+    await client.close();
+  });
+
+  test('a 2026-07-28 URL elicitation (no elicitationId) reaches the host\'s handler through MRTR', async () => {
+    const { HostInputBroker } = await import('../../src/host/inputBroker.ts');
+    const asked: unknown[] = [];
+    const broker = new HostInputBroker({ server: { id: 'user::s', name: 's', scope: 'user' }, elicitation: { elicit: async (_s, p) => { asked.push(p); return { action: 'accept' }; } } });
+    const { server, connect } = await serverPair({ broker });
+    server.onRequest('server/discover', () => DISCOVER);
+    server.onRequest('tools/call', p => p.inputResponses
+      ? { resultType: 'complete', content: [{ type: 'text', text: JSON.stringify(p.inputResponses) }] }
+      : { resultType: 'input_required', inputRequests: { u: { method: 'elicitation/create', params: { mode: 'url', message: 'Open it', url: 'https://example.com/x' } } } });
+    const client = await connect();
+    const r = await client.callTool('ask-url', {});
+    assert.deepEqual(JSON.parse((r.content[0] as { text: string }).text), { u: { action: 'accept' } });
+    assert.equal((asked[0] as { url: string }).url, 'https://example.com/x');
+    await client.close();
+  });
+});
