@@ -49,7 +49,7 @@ try {
   if (!fs.existsSync(vsix)) throw new Error(`${vsix} not found (scripts/demo.sh packages it)`);
   // The sample workspace is rewritten each time (its mcp.json points into this checkout);
   // user data (settings, consent, layout) persists between runs.
-  writeWorkspace(workspace, { node: NODE24, withBasic: false });
+  writeWorkspace(workspace, { node: NODE24, withBasic: false, withStateless: false });
   const settingsFile = path.join(userDataDir, 'User', 'settings.json');
   if (!fs.existsSync(settingsFile)) writeUserSettings(userDataDir);
   await installExtensions({ userDataDir, extensionsDir, vsixes: [vsix] });

@@ -27,7 +27,7 @@ import { freePort, killPids, treeOf, isAlive, describe, sleep, processesWithEnv,
 import { launchBrowser, Workbench } from './lib/workbench.mjs';
 import { Answerer } from './lib/answerer.mjs';
 import { checkPhaseLogs } from './secrets.mjs';
-import { startRemoteEverything } from './lib/remote.mjs';
+import { startRemoteEverything, startRemoteStateless } from './lib/remote.mjs';
 import { uiSteps, untrustedSteps } from './ui.steps.mjs';
 
 // ---- arguments --------------------------------------------------------------------------
@@ -158,13 +158,15 @@ export function serverProcesses(cs) {
     const name = cmd.includes('server-everything/dist/index.js') ? SERVER.everything
       : cmd.includes('server-filesystem/dist/index.js') ? SERVER.filesystem
         : cmd.includes('test/fixtures/servers/basic.mjs') ? SERVER.basic
-          : cmd.includes('test/fixtures/servers/secrets.mjs') ? SECRET_SERVER.stdio : undefined;
+          : cmd.includes('test/fixtures/servers/secrets.mjs') ? SECRET_SERVER.stdio
+            : cmd.includes('test/fixtures/servers/stateless.mjs') ? SERVER.stateless
+              : cmd.includes('test/fixtures/servers/skills-sdk.mjs') ? SERVER.skills : undefined;
     if (name) (out[name] ??= []).push(pid);
   }
   return out;
 }
 
-async function startPhase(name, { disableTrust, env = {}, settings = {}, remote, secrets, prepare, extraArgs = [] }) {
+async function startPhase(name, { disableTrust, env = {}, settings = {}, remote, secrets, prepare, extraArgs = [], proxy = false }) {
   if (shuttingDown) throw new Error('interrupted');
   const base = path.join(E2E, name);
   const userDataDir = path.join(base, 'user-data');
@@ -181,7 +183,7 @@ async function startPhase(name, { disableTrust, env = {}, settings = {}, remote,
   const port = await freePort();
   t = Date.now();
   const cs = await startCodeServer({
-    userDataDir, extensionsDir, workspace, port, disableTrust, env, extraArgs,
+    userDataDir, extensionsDir, workspace, port, disableTrust, env, extraArgs, proxy,
     logFile: path.join(LOGS, `code-server-${name}.log`),
   });
   live.servers.add(cs);
@@ -189,6 +191,7 @@ async function startPhase(name, { disableTrust, env = {}, settings = {}, remote,
   log(`${name}: code-server on ${cs.url} (${[disableTrust ? '--disable-workspace-trust' : 'workspace trust on', ...extraArgs].join(' ')}) in ${Date.now() - t} ms`);
   const wb = await Workbench.open(live.browser, cs.folderUrl(workspace));
   wb.page.setDefaultTimeout(15000);
+  wb.closeOpenedPages((url, title) => log(`${name}: the browser opened ${url} (title "${title}"); closing it`));
   log(`${name}: workbench loaded in ${wb.loadMs} ms`);
   return { name, base, userDataDir, extensionsDir, workspace, servers, cs, wb };
 }
@@ -326,10 +329,16 @@ async function main() {
       phase = await startPhase('trusted', {
         disableTrust: true,
         env,
-        remote: await startRemoteEverything({ log, onChild: (child) => live.remote.push(child) }),
+        remote: {
+          ...(await startRemoteEverything({ log, onChild: (child) => live.remote.push(child) })),
+          stateless: await startRemoteStateless({ log, onChild: (child) => live.remote.push(child), logFile: path.join(LOGS, 'stateless-http.log') }),
+        },
         secrets,
         // Every log at trace, so the server channels log the JSON-RPC traffic too.
         extraArgs: ['--log', 'trace'],
+        // The stateless fixture's URL elicitation opens a loopback page in the browser,
+        // which code-server serves through its port proxy.
+        proxy: true,
         settings: workspace => ({
           // The fixture server may sample without asking (API suite); server-everything
           // must ask (UI step "sampling"). A workspace server is allowed by its id only.

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SERVER, USER_SERVER } from '../integration/workspace.mjs';
 import { sleep, waitFor } from './lib/proc.mjs';
+import { statelessUiSteps } from './ui.stateless.mjs';
 
 const RUNNING = /^running · (\d+) tools?$/;
 const VIEW = 'MCP Host';
@@ -58,7 +59,9 @@ export async function uiSteps({ step, phase, log, serverProcesses, answerDialogs
     pane = await serversPane(wb);
     for (const n of names) {
       const row = await waitServerRow(wb, pane, n, RUNNING, 60000);
-      assert.ok(Number(RUNNING.exec(row.description)[1]) > 0, `${n} has tools`);
+      // The skills server offers skills (and resources) only.
+      if (n === SERVER.skills) assert.equal(row.description, 'running · 0 tools');
+      else assert.ok(Number(RUNNING.exec(row.description)[1]) > 0, `${n} has tools`);
     }
     const status = await waitFor(async () => (await wb.statusBarTexts()).find((t) => /^MCP \d+\/\d+$/.test(t)),
       { timeoutMs: 5000, what: 'the status bar item "MCP n/m"' });
@@ -316,6 +319,9 @@ export async function uiSteps({ step, phase, log, serverProcesses, answerDialogs
     await waitFor(async () => (await wb.statusBarTexts()).includes(`MCP ${names.length}/${names.length}`),
       { timeoutMs: 5000, what: `status bar "MCP ${names.length}/${names.length}"` });
   });
+
+  // Issue 9: the 2026-07-28 servers, used the same way.
+  await statelessUiSteps({ step, phase, log });
 }
 
 export async function untrustedSteps({ step, phase, log, serverProcesses, hostile }) {

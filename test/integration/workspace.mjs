@@ -7,15 +7,25 @@ import { fileURLToPath } from 'node:url';
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Server names used by the suite and the UI tests. */
-export const SERVER = { everything: 'everything', filesystem: 'filesystem', basic: 'basic' };
+export const SERVER = {
+  everything: 'everything', filesystem: 'filesystem', basic: 'basic',
+  // MCP 2026-07-28 (issue 9): the stateless fixture on @modelcontextprotocol/server 2.4 over
+  // stdio, and the SDK's skills server over the skill folders of test/integration/skills.
+  stateless: 'stateless', skills: 'skills',
+};
 /** server-everything reached over its HTTP transports (when the harness runs them). */
 export const REMOTE = { http: 'everything-http', sse: 'everything-sse' };
+/** The stateless fixture over Streamable HTTP (when the harness runs it: `remote.stateless`). */
+export const STATELESS_HTTP = 'stateless-http';
+/** The folder of skill folders the skills server serves (one skill, `e2e-review`, with 2 files). */
+export const SKILLS_ROOT = path.join(REPO, 'test', 'integration', 'skills');
 
 /**
  * The MCP server definitions (the `servers` object of `.vscode/mcp.json`).
- * `node` is the Node binary that runs the servers.
+ * `node` is the Node binary that runs the servers; `withStateless: false` leaves out the
+ * 2026-07-28 fixtures (stateless, skills).
  */
-export function serverDefinitions({ node = process.execPath, withBasic = true, remote } = {}) {
+export function serverDefinitions({ node = process.execPath, withBasic = true, withStateless = true, remote } = {}) {
   const mods = path.join(REPO, 'node_modules', '@modelcontextprotocol');
   const servers = {
     [SERVER.everything]: {
@@ -34,9 +44,18 @@ export function serverDefinitions({ node = process.execPath, withBasic = true, r
   if (withBasic && fs.existsSync(basic)) {
     servers[SERVER.basic] = { type: 'stdio', command: node, args: [basic] };
   }
+  const fixtures = path.join(REPO, 'test', 'fixtures', 'servers');
+  if (withStateless && fs.existsSync(path.join(fixtures, 'stateless.mjs'))) {
+    servers[SERVER.stateless] = { type: 'stdio', command: node, args: [path.join(fixtures, 'stateless.mjs'), 'stdio'] };
+  }
+  if (withStateless && fs.existsSync(path.join(fixtures, 'skills-sdk.mjs'))) {
+    servers[SERVER.skills] = { type: 'stdio', command: node, args: [path.join(fixtures, 'skills-sdk.mjs'), SKILLS_ROOT] };
+  }
   // The same server over Streamable HTTP and legacy SSE: `remote` = { http, sse } base URLs.
   if (remote?.http) servers[REMOTE.http] = { type: 'http', url: `${remote.http}/mcp` };
   if (remote?.sse) servers[REMOTE.sse] = { type: 'sse', url: `${remote.sse}/sse` };
+  // remote.stateless is the fixture's endpoint URL itself (it prints it when listening).
+  if (remote?.stateless) servers[STATELESS_HTTP] = { type: 'http', url: remote.stateless };
   return servers;
 }
 

@@ -55,10 +55,11 @@ export async function installExtensions({ userDataDir, extensionsDir, vsixes, en
 /**
  * Starts code-server on 127.0.0.1:port in its own process group and waits until it
  * answers. `trust: false` keeps Workspace Trust enabled (the folder starts restricted
- * until the user trusts it); `trust: true` passes --disable-workspace-trust.
+ * until the user trusts it); `trust: true` passes --disable-workspace-trust; `proxy: true`
+ * leaves code-server's port proxy on (loopback pages that VS Code opens in the browser).
  */
 export async function startCodeServer({
-  userDataDir, extensionsDir, workspace, port, disableTrust = true, env = {}, logFile, extraArgs = [],
+  userDataDir, extensionsDir, workspace, port, disableTrust = true, env = {}, logFile, extraArgs = [], proxy = false,
 }) {
   const args = [
     CODE_SERVER_ENTRY,
@@ -70,7 +71,10 @@ export async function startCodeServer({
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',
-    '--disable-proxy',
+    // code-server's port proxy (/proxy/<port>/) is off unless asked for: with it, VS Code's
+    // openExternal of a loopback URL goes through code-server (its asExternalUri), so the
+    // page a URL elicitation opens is reached (without it: "403 - code-server").
+    ...(proxy ? [] : ['--disable-proxy']),
     ...(disableTrust ? ['--disable-workspace-trust'] : []),
     ...extraArgs,
   ];

@@ -56,6 +56,20 @@ export class Workbench {
     await this.page.context().close().catch(() => {});
   }
 
+  /**
+   * A page VS Code opens in the browser (vscode.env.openExternal, e.g. a URL elicitation's
+   * link) is reported to `onPage(url, title)` and closed once it has loaded, as a person
+   * would close the tab.
+   */
+  closeOpenedPages(onPage) {
+    this.page.context().on('page', (p) => {
+      void p.waitForLoadState('load', { timeout: 15000 }).catch(() => {}).then(async () => {
+        onPage(p.url(), await p.title().catch(() => ''));
+        await p.close().catch(() => {});
+      });
+    });
+  }
+
   async screenshot(file) {
     await this.page.screenshot({ path: file });
     return file;

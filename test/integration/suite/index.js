@@ -6,8 +6,11 @@
 //
 // Expects the workspace written by test/integration/workspace.mjs: servers `everything`
 // (server-everything, stdio), `filesystem` (server-filesystem, roots only) and, when the
-// fixture exists, `basic` (test/fixtures/servers/basic.mjs); user settings with
-// `mcpHost.sampling.allowedServers` (basic, by its server id) and the companion's test model.
+// fixtures exist, `basic` (test/fixtures/servers/basic.mjs), `stateless` (the 2026-07-28
+// fixture over stdio; `stateless-http` when the runner starts it over HTTP) and `skills`
+// (the SDK's skills server); user settings with `mcpHost.sampling.allowedServers` (basic, by
+// its server id) and the companion's test model. The 2026-07-28 tests are in stateless.js
+// and skills.js.
 //
 // Which servers the runner configured: env MCP_HOST_TEST_SERVERS, comma-separated names
 // (the e2e harness lists every server it wrote; test/integration/runTestElectron.mjs the
@@ -318,6 +321,10 @@ test('mcpHost.callTool with all arguments opens a read-only result document', as
   assert.ok(tabs.some((t) => t.label === 'echo result'), `a tab named "echo result" (have: ${tabs.map((t) => t.label).join(', ')})`);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 });
+
+// Issue 9: the stateless 2026-07-28 fixture over stdio and HTTP, and the skills server.
+require('./stateless.js')({ test, until, getApi: () => api, server, textOf, workspaceFolder, rootNode, group, START_TIMEOUT_MS });
+require('./skills.js')({ test, until, getApi: () => api, workspaceFolder, group, START_TIMEOUT_MS });
 
 // Items 4 and 5 of issue 8: mcpHost.addServer with a ready spec, and no secret in the API.
 require('./trust.js')({ test, until, getApi: () => api, server, textOf, workspaceFolder, START_TIMEOUT_MS });
