@@ -17,6 +17,7 @@ export * from './base/event.ts';
 export * from './protocol/types.ts';
 export * from './protocol/errors.ts';
 export type * from './protocol/jsonrpc.ts';
+export { serializeMessage } from './protocol/jsonrpc.ts';
 export { JsonRpcConnection } from './protocol/connection.ts';
 export type { ConnectionOptions, IncomingRequestContext, RequestHandler, NotificationHandler, RequestCallOptions } from './protocol/connection.ts';
 export { McpClient } from './protocol/client.ts';

@@ -51,3 +51,36 @@ export function classify(m: unknown): Classified {
   }
   return { kind: 'invalid', reason: 'neither a request, a notification nor a response' };
 }
+
+// ---- serialization ----
+
+/** `_meta` objects sent unchanged with many requests, with their JSON (markConstant). */
+const constantJson = new WeakMap<object, string>();
+const SLOT = '\u0000mcp-host:_meta\u0000';
+const SLOT_TAIL = `"_meta":${JSON.stringify(SLOT)}}}`;
+
+/**
+ * Marks an object that goes, unchanged, into the `_meta` of many requests (the 2026-07-28
+ * envelope: version, capabilities and identity on every request), so serializeMessage
+ * writes its JSON once instead of per request. It is frozen: it must not change.
+ */
+export function markConstant<T extends object>(meta: T): Readonly<T> {
+  constantJson.set(meta, JSON.stringify(meta));
+  return Object.freeze(meta);
+}
+
+/**
+ * The JSON text of a message. A request whose params end with a marked `_meta`
+ * (markConstant) gets that JSON spliced in: the rest is serialized around a placeholder
+ * that must be the very end of the text (params last in the message, `_meta` last in
+ * params), so an equal string among the arguments is never taken for it.
+ */
+export function serializeMessage(message: JsonRpcMessage): string {
+  const params = (message as { params?: Record<string, unknown> }).params;
+  const meta = params?._meta;
+  const json = meta !== null && typeof meta === 'object' ? constantJson.get(meta) : undefined;
+  if (json === undefined) return JSON.stringify(message);
+  const text = JSON.stringify({ ...message, params: { ...params, _meta: SLOT } });
+  if (!text.endsWith(SLOT_TAIL)) return JSON.stringify(message);
+  return `${text.slice(0, text.length - SLOT_TAIL.length)}"_meta":${json}}}`;
+}

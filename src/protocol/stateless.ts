@@ -12,6 +12,7 @@ import type { JsonRpcConnection, RequestCallOptions } from './connection.ts';
 import { ErrorCode, LocalError, RequestError, WireError, errorMessage } from './errors.ts';
 import type { ProtocolGeneration, SessionInit } from './generation.ts';
 import { VIA_INPUT, type InputBroker, type InputRequest } from './inputBroker.ts';
+import { markConstant } from './jsonrpc.ts';
 import { ListenStream } from './listen.ts';
 import { TASKS_EXTENSION_CAPABILITY } from './tasksExtension.ts';
 import { paramHeaders, scanHeaderDeclarations, standardHeaders, type HeaderParam } from './mcpHeaders.ts';
@@ -70,7 +71,7 @@ export class StatelessGeneration implements ProtocolGeneration {
   private version: string;
   private readonly opts: StatelessOptions;
   private broker: InputBroker | undefined;
-  private baseMeta: Record<string, unknown> = {};
+  private baseMeta: Readonly<Record<string, unknown>> = {};
   private logLevel: LoggingLevel | undefined;
   /** `x-mcp-header` declarations of the listed tools, and the tools refused for invalid ones. */
   private readonly headerParams = new Map<string, HeaderParam[]>();
@@ -149,8 +150,10 @@ export class StatelessGeneration implements ProtocolGeneration {
       const refused = this.refusedTools.get(String(params?.name));
       if (refused) return Promise.reject(new RequestError(conn.name, method, new LocalError('invalid-message', `tool "${String(params?.name)}" is not offered: ${refused}`)));
     }
-    const first = this.send(conn, method, params, options);
-    return first.then(r => r instanceof InputRequired ? this.rounds(conn, method, params, options, r) : r as R, err => this.recover(conn, method, params, options, err));
+    // The hot path hands back the request's own promise (as the stateful generation does):
+    // an input_required result continues inside the parse, and only HTTP can need recovery.
+    const call = this.send(conn, method, params, options, first => this.rounds(conn, method, params, options, first)) as Promise<R>;
+    return this.opts.http && method === 'tools/call' ? call.catch(err => this.recover(conn, method, params, options, err)) : call;
   }
 
   async setLogLevel(_conn: JsonRpcConnection, level: LoggingLevel): Promise<void> {
@@ -177,14 +180,18 @@ export class StatelessGeneration implements ProtocolGeneration {
     delete caps.tasks;
     // We follow tasks the 2026-07-28 way (tasksExtension.ts): say so on every request.
     caps.extensions = { ...(caps.extensions as Record<string, unknown> | undefined), ...TASKS_EXTENSION_CAPABILITY.extensions };
-    this.baseMeta = {
+    // The same on every request: serialized once (jsonrpc.ts serializeMessage).
+    this.baseMeta = markConstant({
       [META.protocolVersion]: this.version,
       [META.clientCapabilities]: caps,
       [META.clientInfo]: clientInfo,
-    };
+    });
   }
 
   private meta(extra?: unknown): Record<string, unknown> {
+    // Shared when there is nothing to add: messages are serialized, never changed (the
+    // connection copies `_meta` to add a progress token).
+    if (!this.logLevel && !(extra && typeof extra === 'object')) return this.baseMeta;
     const m: Record<string, unknown> = extra && typeof extra === 'object' ? { ...(extra as Record<string, unknown>), ...this.baseMeta } : { ...this.baseMeta };
     if (this.logLevel) m[META.logLevel] = this.logLevel;
     return m;
@@ -200,23 +207,30 @@ export class StatelessGeneration implements ProtocolGeneration {
     return { headers };
   }
 
-  /** One request as this generation sends it; resolves with the parsed final result or an InputRequired. */
-  private send<R>(conn: JsonRpcConnection, method: string, params: Record<string, unknown> | undefined, options: RequestCallOptions<R>): Promise<R | InputRequired> {
+  /**
+   * One request as this generation sends it; resolves with the parsed final result, or on
+   * input_required with what `onInput` makes of it (without it, the InputRequired itself).
+   */
+  private send<R>(conn: JsonRpcConnection, method: string, params: Record<string, unknown> | undefined, options: RequestCallOptions<R>, onInput?: (first: InputRequired) => Promise<R>): Promise<R | InputRequired> {
     const withMeta = { ...params, _meta: this.meta(params?._meta) };
     const finalParse = options.parse;
     // Result types an extension handles (the tasks extension's "task" for tools/call) go to its parser.
     const extra = (options as { resultTypes?: readonly string[] }).resultTypes;
-    const read = (raw: Record<string, unknown>): R | InputRequired => {
+    const read = (raw: Record<string, unknown>): R | InputRequired | Promise<R> => {
       const type = raw.resultType;
-      if (type === 'input_required') return new InputRequired(parse.inputRequired(raw));
+      if (type === 'input_required') {
+        const first = new InputRequired(parse.inputRequired(raw));
+        return onInput ? onInput(first) : first;
+      }
       // Absent (an earlier revision's habit) is complete; anything else we do not speak.
       if (type !== undefined && type !== 'complete' && !(typeof type === 'string' && extra?.includes(type))) throw new Error(`unknown resultType ${JSON.stringify(type)}`);
       const value = finalParse ? finalParse(raw) : raw as R;
       if (method === 'tools/list') this.noteTools(value as { tools?: Tool[] });
       return value;
     };
+    // A promise from the parse (the rounds) is adopted by the request's own promise.
     return conn.request(method, withMeta, {
-      ...options, parse: read, context: this.context(method, params), cancelBy: this.opts.http ? 'abort' : 'notify',
+      ...options, parse: read as (raw: Record<string, unknown>) => R | InputRequired, context: this.context(method, params), cancelBy: this.opts.http ? 'abort' : 'notify',
     });
   }
 

@@ -15,6 +15,7 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import { Emitter, type Event } from '../base/event.ts';
 import { LocalError, errorMessage } from '../protocol/errors.ts';
 import type { JsonRpcMessage, RequestId } from '../protocol/jsonrpc.ts';
+import { serializeMessage } from '../protocol/jsonrpc.ts';
 import {
   authError, bodyExcerpt, consumeSse, createAgent, delay, isAuthStatus, isEventStream, isJson, readBody, redact, releaseResponse, send, type Agent,
 } from './httpRequest.ts';
@@ -175,7 +176,7 @@ export class StreamableHttpTransport extends TransportBase implements Transport 
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
     };
-    const res = await send({ method: 'POST', url: this.url, headers, body: JSON.stringify(message), agent: this.agent, signal });
+    const res = await send({ method: 'POST', url: this.url, headers, body: serializeMessage(message), agent: this.agent, signal });
     const status = res.statusCode ?? 0;
 
     if (isInit && this.mode === undefined && (status === 400 || status === 404 || status === 405) && (this.opts.mode ?? 'auto') === 'auto') {

@@ -6,6 +6,7 @@
 
 import { LocalError } from '../protocol/errors.ts';
 import type { JsonRpcMessage } from '../protocol/jsonrpc.ts';
+import { serializeMessage } from '../protocol/jsonrpc.ts';
 import { authError, bodyExcerpt, consumeSse, isAuthStatus, isEventStream, redact, send, type Agent } from './httpRequest.ts';
 
 export interface LegacySseOptions {
@@ -92,7 +93,7 @@ export class LegacySseChannel {
     const endpoint = this.endpoint;
     if (!endpoint) throw new LocalError('transport', 'legacy SSE: no endpoint yet');
     const res = await send({
-      method: 'POST', url: endpoint, agent: this.opts.agent, signal, body: JSON.stringify(message),
+      method: 'POST', url: endpoint, agent: this.opts.agent, signal, body: serializeMessage(message),
       headers: { ...this.opts.headers, 'content-type': 'application/json' },
     });
     const status = res.statusCode ?? 0;

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { LocalError } from '../protocol/errors.ts';
 import type { JsonRpcMessage } from '../protocol/jsonrpc.ts';
+import { serializeMessage } from '../protocol/jsonrpc.ts';
 import { LineDecoder, TailBuffer, parseJsonLine } from './framing.ts';
 import { curatedEnv, escapeCmdCommand, explainNotFound, findExecutable, getPath, quoteForCmd } from './processEnv.ts';
 import { TransportBase } from './base.ts';
@@ -219,7 +220,7 @@ export class StdioTransport extends TransportBase implements Transport {
     if (!stdin || this._state.kind !== 'running' || stdin.destroyed || !stdin.writable) {
       throw new LocalError('transport', 'the server process is not running');
     }
-    const line = JSON.stringify(message) + '\n';
+    const line = serializeMessage(message) + '\n';
     // A server that stops reading makes every write wait in our memory. Past the limit, fail
     // the request at once; one message larger than the limit still goes to an idle pipe.
     const limit = this.opts.maxPendingWriteBytes ?? DEFAULT_MAX_PENDING_WRITE;

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { LocalError, errorMessage } from '../protocol/errors.ts';
 import type { JsonRpcMessage } from '../protocol/jsonrpc.ts';
+import { serializeMessage } from '../protocol/jsonrpc.ts';
 import { redact } from './httpRequest.ts';
 import { TransportBase } from './base.ts';
 import type { Transport } from './transport.ts';
@@ -101,7 +102,7 @@ export class WebSocketTransport extends TransportBase implements Transport {
     const ws = this.socket;
     if (!ws || this._state.kind !== 'running') return Promise.reject(new LocalError('transport', 'the WebSocket is not open'));
     return new Promise((resolve, reject) => {
-      ws.send(JSON.stringify(message), err => err ? reject(new LocalError('transport', `WebSocket send failed: ${errorMessage(err)}`, err)) : resolve());
+      ws.send(serializeMessage(message), err => err ? reject(new LocalError('transport', `WebSocket send failed: ${errorMessage(err)}`, err)) : resolve());
     });
   }
 

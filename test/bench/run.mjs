@@ -4,6 +4,8 @@
 // in its own worker process (worker.mjs); repeats are interleaved across clients so
 // drift hits every client alike.
 //   BENCH_REPEATS=5 (default) BENCH_QUICK=1 (fewer calls, for a smoke run)
+//   BENCH_ONLY=eras,http (some sections only: stdio http list big spawn ext eras; printed,
+//   docs/ left alone)
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,9 @@ const repo = path.resolve(here, '../..');
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const QUICK = !!process.env.BENCH_QUICK;
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map(x => x.trim())) : undefined;
+const want = section => !ONLY || ONLY.has(section);
+const started = Date.now();
 
 execFileSync(process.execPath, ['esbuild.mjs', '--no-types'], { cwd: repo, stdio: 'ignore' });
 
@@ -52,9 +57,14 @@ function stat(results, key) {
 }
 const fmt = (v, digits = 1) => Number.isFinite(v) ? v.toFixed(digits) : '—';
 const cell = (s, d = 1) => s.failed ? `fails: ${s.failed.replace(/\|/g, '/').slice(0, 60)}` : `${fmt(s.median, d)} (${fmt(s.min, d)}–${fmt(s.max, d)})`;
-const names = { floor: 'floor (raw NDJSON)', raw: 'raw node:http keep-alive', ours: '**MCP Host**', sdk1: 'SDK 1.x client', sdk2: 'SDK 2.x client', bare: '20 bare `node` processes' };
+const names = {
+  floor: 'floor (raw NDJSON)', raw: 'raw node:http keep-alive', ours: '**MCP Host**', sdk1: 'SDK 1.x client', sdk2: 'SDK 2.x client', bare: '20 bare `node` processes',
+  stateful: '**MCP Host**, 2025-11-25 (stateful)', stateless: '**MCP Host**, 2026-07-28 (stateless)',
+};
 
-const N = QUICK ? { seq: 1000, tput: 5000, http: 300, list: 10 } : { seq: 5000, tput: 100000, http: 1500, list: 50 };
+const N = QUICK
+  ? { seq: 1000, tput: 5000, http: 300, list: 10, mrtr: 100, mrtrHttp: 50, cached: 200 }
+  : { seq: 5000, tput: 100000, http: 1500, list: 50, mrtr: 1000, mrtrHttp: 300, cached: 1000 };
 const stdioClients = ['floor', 'ours', 'sdk1', 'sdk2'];
 const httpClients = ['raw', 'ours', 'sdk1', 'sdk2'];
 const sections = [];
@@ -71,7 +81,7 @@ function latencyTable(title, clients, seq, tput, baseline) {
 }
 
 // 1. stdio round trips against the floor server, and against an SDK-built server.
-for (const server of ['floor', 'sdk']) {
+if (want('stdio')) for (const server of ['floor', 'sdk']) {
   const seq = measure(`stdio seq vs ${server}`, stdioClients, { server, scenario: 'seq', n: N.seq }, true);
   const tput = measure(`stdio 64-in-flight vs ${server}`, stdioClients, { server, scenario: 'tput', n: N.tput }, false);
   const r = latencyTable(`stdio \`tools/call\` against the ${server === 'floor' ? 'floor server' : 'SDK 1.x server'}`, stdioClients, seq, tput, 'floor');
@@ -88,7 +98,7 @@ for (const server of ['floor', 'sdk']) {
 }
 
 // 2. Streamable HTTP against the same SDK-built server.
-{
+if (want('http')) {
   const seq = measure('http seq', httpClients, { server: 'sdk', transport: 'http', scenario: 'seq', n: N.http }, true);
   const tput = measure('http 64-in-flight', httpClients, { server: 'sdk', transport: 'http', scenario: 'tput', n: N.http * 2, warmup: 500 }, false);
   const r = latencyTable('Streamable HTTP `tools/call` against the SDK 1.x server (JSON answers)', httpClients, seq, tput, 'raw');
@@ -98,7 +108,7 @@ for (const server of ['floor', 'sdk']) {
 }
 
 // 3. tools/list of 2,000 tools.
-{
+if (want('list')) {
   const res = measure('tools/list 2000', stdioClients, { server: 'floor', tools: 2000, scenario: 'list', n: N.list }, true);
   const base = stat(res.floor, 'medianMs').median;
   const rows = stdioClients.map(c => { const s = stat(res[c], 'medianMs'); return `| ${names[c]} | ${cell(s, 2)} | ${cell(stat(res[c], 'cpuMsPerList'), 2)} | ${fmt(s.median / base, 2)}× |`; });
@@ -107,7 +117,7 @@ for (const server of ['floor', 'sdk']) {
 }
 
 // 4. Large results: time and the client's peak RSS.
-{
+if (want('big')) {
   const rows = [];
   const bigRepeats = QUICK ? 1 : 3;
   for (const [mb, kind, transport] of [[20, 'text', 'stdio'], [20, 'blob', 'stdio'], [100, 'text', 'stdio'], [100, 'blob', 'stdio'], [100, 'text', 'http'], [100, 'blob', 'http']]) {
@@ -125,7 +135,7 @@ for (const server of ['floor', 'sdk']) {
 }
 
 // 5. 20 stdio servers at once.
-{
+if (want('spawn')) {
   const res = measure('20 servers', ['bare', 'ours'], { scenario: 'spawn20' }, false);
   const b = stat(res.bare, 'ms'), o = stat(res.ours, 'ms');
   sections.push(`### 20 stdio servers started at once\n\n| what | ms until all ready, median (min–max) | ÷ bare |\n|---|---|---|\n| ${names.bare} (until each prints) | ${cell(b, 0)} | 1.00× |\n| **MCP Host** ServerManager, 20 floor servers (until all \`running\`: spawn + initialize + tools/list) | ${cell(o, 0)} | ${fmt(o.median / b.median, 2)}× |\n`);
@@ -133,13 +143,154 @@ for (const server of ['floor', 'sdk']) {
 }
 
 // 6. The extension bundle and its activation.
-{
+if (want('ext')) {
   const size = statSync(path.join(repo, 'dist/extension.js')).size;
   const act = measure('activation', ['ours'], { scenario: 'activate' }, false);
   const load = stat(act.ours, 'loadMs'), activate = stat(act.ours, 'activateMs');
   sections.push(`### The extension\n\n| what | figure | target |\n|---|---|---|\n| \`dist/extension.js\`, minified | ${(size / 1024).toFixed(1)} KB | ≤ 300 KB |\n| load (\`require\`) in Node, median (min–max) | ${cell(load, 2)} ms | |\n| \`activate()\` with a stub \`vscode\` API, median (min–max) | ${cell(activate, 2)} ms | ≤ 20 ms |\n\nThe real VS Code figure (the extension host's own log) is printed by \`npm run test:e2e\`.\n`);
   ratios.push({ label: 'bundle KB ÷ 300 KB budget', value: size / 1024 / 300, target: 1, better: 'lower' });
   ratios.push({ label: 'activate() ms ÷ 20 ms budget', value: activate.median / 20, target: 1, better: 'lower' });
+}
+
+// 7. 2026-07-28 (stateless) beside 2025-11-25 (stateful), MCP Host against the same 2.x
+// fixture (test/fixtures/servers/stateless.mjs --dual): over HTTP one server serves both
+// on one URL; over stdio each worker's process is pinned to its era by the first message.
+if (want('eras')) {
+  const eras = ['stateful', 'stateless'];
+  const base = { server: 'stateless' };
+  const eraRepeats = Math.min(REPEATS, 3);
+  const ratio = (res, key, what = 'stateless') => stat(res[what], key).median / stat(res.stateful, key).median;
+  const bytesCell = r => {
+    const x = r.find(v => typeof v?.requestBytes === 'number');
+    return x ? `${x.requestBytes}${x.headerBytes !== undefined ? ` + ${x.headerBytes} header` : ''}` : '—';
+  };
+  const pick = (r, key) => r.find(v => typeof v?.[key] === 'number')?.[key];
+
+  const callRows = [], mrtrRows = [], listRows = [];
+  const batches = QUICK ? 8 : 20;
+  /**
+   * Two clients in one worker (worker.mjs pairedClients), in both orders: the client in the
+   * second slot costs 5–20 % more even when the two are the same (measured: the same
+   * revision twice), so each repeat runs a,b and b,a and takes √(r₁/r₂), in which that slot
+   * factor (√(r₁·r₂), reported as `slot`) cancels. A client's own figures are the geometric
+   * mean of its two slots. Returns per repeat: ratio (b ÷ a), latency ratio, slot, and each client's figures.
+   */
+  function pairBothWays(label, cfg, a, b) {
+    process.stderr.write(`[bench] ${label} `);
+    const out = { ratio: [], latency: [], slot: [], [a.name]: [], [b.name]: [] };
+    const gm = (x, y) => Math.sqrt(x * y);
+    for (let r = 0; r < eraRepeats; r++) {
+      const one = runWorker({ ...cfg, client: 'pair', pair: [a, b] }, true); process.stderr.write('.');
+      const two = runWorker({ ...cfg, client: 'pair', pair: [b, a] }, true); process.stderr.write('.');
+      const bad = [one, two].find(x => x?.error);
+      if (bad) { for (const k of Object.keys(out)) out[k].push(bad); continue; }
+      out.ratio.push({ v: Math.sqrt(one.cpuRatio / two.cpuRatio) });
+      out.latency.push({ v: Math.sqrt(one.latencyRatio / two.latencyRatio) });
+      out.slot.push({ v: gm(one.cpuRatio, two.cpuRatio) });
+      for (const n of [a.name, b.name]) {
+        const x = one[n], y = two[n];
+        out[n].push({ ...x, medianUs: gm(x.medianUs, y.medianUs), p99Us: gm(x.p99Us, y.p99Us), cpuUsPerCall: gm(x.cpuUsPerCall, y.cpuUsPerCall) });
+      }
+    }
+    process.stderr.write('\n');
+    return out;
+  }
+  const slots = [];
+  for (const transport of ['stdio', 'http']) {
+    const T = transport === 'http' ? 'HTTP' : 'stdio';
+    // Both revisions in one worker, alternating batches (worker.mjs pairedClients): against
+    // the floor server, which answers both equally fast, the ratio is the client's own;
+    // against the 2.x server it also carries the server's slower 2026-07-28 path (below).
+    for (const server of ['floor', 'stateless']) {
+      const http = transport === 'http';
+      const cfg = { server, transport, batches, batch: http ? (server === 'floor' ? 100 : 60) : 250, warmup: http ? 300 : 2000 };
+      const runs = pairBothWays(`${server} ${transport} tools/call, both revisions paired`, cfg, { name: 'stateful', era: 'stateful' }, { name: 'stateless', era: 'stateless' });
+      const S = server === 'floor' ? 'floor server' : '2.x fixture';
+      const cpuRatio = stat(runs.ratio, 'v');
+      slots.push(stat(runs.slot, 'v'));
+      for (const c of eras) {
+        const mine = runs[c];
+        const lat = stat(mine, 'medianUs'), p99 = stat(mine, 'p99Us'), cpu = stat(mine, 'cpuUsPerCall');
+        const meta = pick(mine, 'metaBytes');
+        const rel = c === 'stateful' ? ['1.00×', '1.00×'] : [`${fmt(stat(runs.latency, 'v').median, 2)}×`, `${cell(cpuRatio, 2)}×`];
+        callRows.push(`| ${T} | ${S} | ${names[c]} | ${cell(lat)} | ${cell(p99, 0)} | ${cell(cpu)} | ${bytesCell(mine)} | ${meta === undefined ? '—' : meta} | ${pick(mine, 'responseBytes') ?? '—'} | ${rel[0]} | ${rel[1]} |`);
+      }
+      if (server === 'floor') ratios.push({ label: `stateless client CPU/call ÷ stateful, ${T} (floor server)`, value: cpuRatio.median, target: 1.1, better: 'lower' });
+      else {
+        ratios.push({ label: `stateless client CPU/call ÷ stateful, ${T} (2.x server)`, value: cpuRatio.median, info: true });
+        ratios.push({ label: `stateless latency ÷ stateful, ${T} (2.x server)`, value: stat(runs.latency, 'v').median, info: true });
+      }
+    }
+    const mrtr = measure(`2.x ${transport} one elicitation, stateful vs stateless`, eras,
+      { ...base, transport, scenario: 'mrtr', n: transport === 'http' ? N.mrtrHttp : N.mrtr, warmup: transport === 'http' ? 200 : 300 }, true, eraRepeats);
+    for (const c of eras) {
+      const lat = stat(mrtr[c], 'medianUs'), p99 = stat(mrtr[c], 'p99Us'), cpu = stat(mrtr[c], 'cpuUsPerCall');
+      const how = c === 'stateless' ? '`input_required` result, then a retry with `inputResponses` + `requestState`' : '`elicitation/create` server request inside the call';
+      mrtrRows.push(`| ${T} | ${names[c]} | ${how} | ${cell(lat)} | ${cell(p99, 0)} | ${cell(cpu)} | ${fmt(pick(mrtr[c], 'serverRequestsPerCall'), 2)} | ${fmt(ratio(mrtr, 'medianUs', c), 2)}× | ${fmt(ratio(mrtr, 'cpuUsPerCall', c), 2)}× |`);
+    }
+    ratios.push({ label: `MRTR round ÷ 2025-11-25 elicitation, ${T}`, value: ratio(mrtr, 'medianUs'), info: true });
+
+    const list = measure(`2.x ${transport} fresh tools/list, stateful vs stateless`, eras, { ...base, transport, scenario: 'cachedList', n: N.cached, warmup: 300 }, true, eraRepeats);
+    for (const c of eras) {
+      const lat = stat(list[c], 'medianUs'), cpu = stat(list[c], 'cpuUsPerList'), rt = stat(list[c], 'roundTripsPerList');
+      listRows.push(`| ${T} | ${names[c]} | ${c === 'stateless' ? 'the cache (ttlMs 60000)' : 'the server (no hints in 2025-11-25)'} | ${cell(lat)} | ${cell(cpu)} | ${rt.failed ? '—' : fmt(rt.max, 2)} | ${fmt(ratio(list, 'medianUs', c), 3)}× |`);
+    }
+    const rt = stat(list.stateless, 'roundTripsPerList');
+    ratios.push({ label: `fresh cached tools/list: round trips/list, ${T}`, value: rt.failed ? NaN : rt.max, target: 0, better: 'lower' });
+  }
+  // The same client against a server that is slower by a fixed amount: what a slower server
+  // alone does to the client's CPU per call on this machine.
+  const slowUs = 150;
+  const calib = pairBothWays(`floor stdio, the same client, server ${slowUs} µs slower`,
+    { server: 'floor', batches, batch: 250 }, { name: 'fast', era: 'stateful' }, { name: 'slow', era: 'stateful', delayUs: slowUs });
+  const calibRow = `| 2025-11-25 client, stdio floor server, as is vs busy ${slowUs} µs per request | ${fmt(stat(calib.fast, 'medianUs').median)} → ${fmt(stat(calib.slow, 'medianUs').median)} | ${fmt(stat(calib.fast, 'cpuUsPerCall').median)} → ${fmt(stat(calib.slow, 'cpuUsPerCall').median)} | ${cell(stat(calib.ratio, 'v'), 2)}× |`;
+  slots.push(stat(calib.slot, 'v'));
+  ratios.push({ label: `the same client's CPU/call, server ${slowUs} µs slower ÷ as is`, value: stat(calib.ratio, 'v').median, info: true });
+  sections.push(`### 2026-07-28 (stateless) beside 2025-11-25 (stateful), the same 2.x server
+
+MCP Host with each revision pinned, against two servers that speak both: the floor server (\`test/bench/floor-server.mjs\`,
+stdio and \`--http\`, as fast in one revision as in the other) and \`test/fixtures/servers/stateless.mjs --dual\`
+(\`@modelcontextprotocol/server\` 2.4: over HTTP one process serves a 2025-11-25 session and the 2026-07-28 endpoint on
+one URL; over stdio each client starts its own process, which the first message pins to its era). The client declares
+what the host's broker declares (roots, sampling, elicitation form + URL) and names itself as the VS Code extension does,
+so the \`_meta\` bytes are the real ones.
+
+Both clients run in **one worker, in alternating batches** of calls (${batches} batches a run, pinned as above): a
+process's CPU per call drifts by a third from one run to the next on these VMs, and two clients interleaved in one
+process drift together, so the per-batch ratio holds where separate runs' figures do not. The client in the second
+slot pays ${fmt(median(slots.map(x => x.median)), 2)}× (median over the pairs here) whatever it is, so each of ${eraRepeats} repeats runs both orders and
+takes √(r₁/r₂), in which the slot cancels; a client's own figures are the geometric mean of its two slots. The target judges
+**client CPU per call against the floor server**. Against the 2.x server, the 2026-07-28 path is the server's slower one
+(over HTTP the SDK builds a server instance per request), and a slower server alone makes the same client spend more CPU
+per call here (the last table: the same client against the floor server made busy for ${slowUs} µs per request), so there
+the ratio is the server's as much as the client's.
+
+\`tools/call echo\`:
+
+| transport | server | client | pinned latency median µs (min–max) | p99 µs | client CPU µs/call (min–max) | request bytes: body (+ HTTP header block) | \`_meta\` in it | response bytes | latency ÷ stateful | CPU ÷ stateful |
+|---|---|---|---|---|---|---|---|---|---|---|
+${callRows.join('\n')}
+
+One form elicitation answered at once by the broker (\`tools/call ask {only:"elicitation"}\`, the same fixture in both eras:
+on 2025-11-25 the SDK's legacy shim turns the handler's input request into a server request). Requests per call are
+the \`tools/call\`s the server counted:
+
+| transport | client | how the elicitation travels | pinned latency median µs (min–max) | p99 µs | client CPU µs/call | tools/call requests per call | latency ÷ stateful | CPU ÷ stateful |
+|---|---|---|---|---|---|---|---|---|
+${mrtrRows.join('\n')}
+
+\`tools/list\` while it is fresh (round trips per list: the server's own count of \`tools/list\`, the largest over the repeats):
+
+| transport | client | served from | median µs (min–max) | client CPU µs/list | round trips per list | latency ÷ stateful |
+|---|---|---|---|---|---|---|
+${listRows.join('\n')}
+
+What a slower server alone costs the client (the same 2025-11-25 client twice, paired as above):
+
+| what | latency median µs | client CPU µs/call | CPU ratio (min–max) |
+|---|---|---|---|
+${calibRow}
+`);
 }
 
 // ---- report ----
@@ -167,9 +318,12 @@ ${targetRows.join('\n')}
 
 ${sections.join('\n')}
 `;
-writeFileSync(path.join(repo, 'docs/benchmarks.md'), md);
-writeFileSync(path.join(repo, 'docs/benchmarks.svg'), chart(ratios));
+if (!ONLY) {
+  writeFileSync(path.join(repo, 'docs/benchmarks.md'), md);
+  writeFileSync(path.join(repo, 'docs/benchmarks.svg'), chart(ratios));
+}
 process.stdout.write(md);
+process.stderr.write(`[bench] ${((Date.now() - started) / 60000).toFixed(1)} min${ONLY ? ` (BENCH_ONLY=${[...ONLY].join(',')}: docs/ not written)` : ''}\n`);
 const missed = ratios.filter(r => met(r) === 'MISSED');
 console.log(missed.length ? `\n${missed.length} target(s) missed: ${missed.map(r => r.label).join('; ')}` : '\nall targets met');
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
+import { markConstant, serializeMessage } from '../../src/protocol/jsonrpc.ts';
 import { LineDecoder, parseJsonLine, TailBuffer } from '../../src/transports/framing.ts';
 
 function decode(chunks: Buffer[], max = 1 << 20) {
@@ -59,4 +60,34 @@ test('stderr tail keeps the last lines within budget', () => {
   const t = new TailBuffer(3, 100);
   for (let i = 0; i < 10; i++) t.push(`line ${i}`);
   assert.equal(t.toString(), 'line 7\nline 8\nline 9');
+});
+
+describe('serializeMessage', () => {
+  const envelope = () => ({ 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'c', version: '1' } });
+
+  test('a marked _meta is spliced in: the text is what JSON.stringify gives', () => {
+    const meta = markConstant(envelope());
+    for (const params of [{ name: 'echo', arguments: { message: 'hi "there"\n', n: 1 } }, {}, { cursor: 'x' }]) {
+      const m = { jsonrpc: '2.0' as const, id: 7, method: 'tools/call', params: { ...params, _meta: meta } };
+      assert.equal(serializeMessage(m), JSON.stringify(m));
+    }
+    assert.ok(Object.isFrozen(meta));
+  });
+
+  test('an argument that looks like the placeholder stays the argument', () => {
+    const meta = markConstant(envelope());
+    const slot = '\u0000mcp-host:_meta\u0000';
+    const m = { jsonrpc: '2.0' as const, id: 1, method: 'tools/call', params: { name: 'x', arguments: { a: slot, _meta: slot }, _meta: meta } };
+    assert.equal(serializeMessage(m), JSON.stringify(m));
+  });
+
+  test('an unmarked _meta, a _meta not last, or a response is serialized as it is', () => {
+    const meta = markConstant(envelope());
+    const notLast = { jsonrpc: '2.0' as const, id: 1, method: 'm', params: { _meta: meta, name: 'after' } };
+    assert.equal(serializeMessage(notLast), JSON.stringify(notLast));
+    const copy = { jsonrpc: '2.0' as const, id: 2, method: 'm', params: { _meta: { ...meta, progressToken: 2 } } };
+    assert.equal(serializeMessage(copy), JSON.stringify(copy));
+    const response = { jsonrpc: '2.0' as const, id: 3, result: { _meta: meta } };
+    assert.equal(serializeMessage(response), JSON.stringify(response));
+  });
 });
