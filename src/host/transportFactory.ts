@@ -6,8 +6,9 @@ import { parseEnvFile } from '../transports/processEnv.ts';
 import { StreamableHttpTransport, type HttpTransportOptions } from '../transports/http.ts';
 import { StdioTransport } from '../transports/stdio.ts';
 import { WebSocketTransport } from '../transports/websocket.ts';
+import type { RequestAuth } from '../transports/requestAuth.ts';
 import type { Transport } from '../transports/transport.ts';
-import type { ServerLaunch } from './types.ts';
+import type { RemoteLaunch, ServerLaunch } from './types.ts';
 
 export interface TransportFactoryOptions {
   /** PATH to spawn stdio servers with (the login shell's). */
@@ -20,6 +21,8 @@ export interface TransportFactoryOptions {
   shutdownGraceMs?: number;
   /** Backoff of the HTTP transport's event streams. */
   httpReconnect?: HttpTransportOptions['reconnect'];
+  /** Credentials for a remote server's requests (an OAuthSession), if it has any. */
+  auth?: (launch: RemoteLaunch) => RequestAuth | undefined;
 }
 
 export async function createTransport(launch: ServerLaunch, options: TransportFactoryOptions = {}): Promise<Transport> {
@@ -35,8 +38,12 @@ export async function createTransport(launch: ServerLaunch, options: TransportFa
     const pathOverride = await options.resolvePath?.().catch(() => undefined);
     return new StdioTransport({ command: launch.command, args: launch.args, env, cwd: launch.cwd, pathOverride, maxMessageBytes: options.maxMessageBytes, hostName: options.hostName, shutdownGraceMs: options.shutdownGraceMs });
   }
+  const auth = options.auth?.(launch);
   if (launch.type === 'http' || launch.type === 'sse') {
-    return new StreamableHttpTransport({ url: launch.url, headers: launch.headers, mode: launch.type === 'sse' ? 'sse' : 'auto', maxMessageBytes: options.maxMessageBytes, reconnect: options.httpReconnect });
+    return new StreamableHttpTransport({
+      url: launch.url, headers: launch.headers, mode: launch.type === 'sse' ? 'sse' : 'auto', maxMessageBytes: options.maxMessageBytes, reconnect: options.httpReconnect,
+      ...(auth ? { auth } : {}),
+    });
   }
-  return new WebSocketTransport({ url: launch.url, headers: launch.headers, maxMessageBytes: options.maxMessageBytes });
+  return new WebSocketTransport({ url: launch.url, headers: launch.headers, maxMessageBytes: options.maxMessageBytes, ...(auth ? { auth } : {}) });
 }

@@ -17,10 +17,11 @@ import { LocalError, errorMessage } from '../protocol/errors.ts';
 import type { JsonRpcMessage, RequestId } from '../protocol/jsonrpc.ts';
 import { serializeMessage } from '../protocol/jsonrpc.ts';
 import {
-  authError, bodyExcerpt, consumeSse, createAgent, delay, isAuthStatus, isEventStream, isJson, readBody, redact, releaseResponse, send, type Agent,
+  authError, bodyExcerpt, consumeSse, createAgent, delay, isAuthStatus, isEventStream, isJson, readBody, redact, releaseResponse, type Agent,
 } from './httpRequest.ts';
 import { TransportBase } from './base.ts';
 import { LegacySseChannel } from './legacySse.ts';
+import { sendAuthorized, wasAuthorized, type RequestAuth } from './requestAuth.ts';
 import { tagRelated, type SendContext, type Transport, type TransportStartOptions } from './transport.ts';
 
 export interface HttpTransportOptions {
@@ -36,6 +37,8 @@ export interface HttpTransportOptions {
    */
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number; maxRetries?: number };
   maxMessageBytes?: number;
+  /** Credentials for every request (requestAuth.ts); without it a 401/403 fails with code 'auth'. */
+  auth?: RequestAuth;
 }
 
 const DEFAULT_MAX_MESSAGE = 512 * 1024 * 1024;
@@ -134,10 +137,10 @@ export class StreamableHttpTransport extends TransportBase implements Transport 
       if (wasRunning && session && this.mode === 'streamable' && !this.killed.signal.aborted) {
         // Tell the server the session is over; a 405 means it does not support that.
         try {
-          const res = await send({
+          const res = await sendAuthorized({
             method: 'DELETE', url: this.url, headers: this.baseHeaders(session), agent: this.agent,
             signal: AbortSignal.any([AbortSignal.timeout(2000), this.killed.signal]),
-          });
+          }, this.opts.auth, false);
           res.resume();
         } catch { /* best effort */ }
       }
@@ -176,9 +179,14 @@ export class StreamableHttpTransport extends TransportBase implements Transport 
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
     };
-    const res = await send({ method: 'POST', url: this.url, headers, body: serializeMessage(message), agent: this.agent, signal });
+    const res = await sendAuthorized({ method: 'POST', url: this.url, headers, body: serializeMessage(message), agent: this.agent, signal }, this.opts.auth, true);
     const status = res.statusCode ?? 0;
 
+    if (isInit && status === 404 && wasAuthorized(res)) {
+      // Not a sign of a legacy server: the credentials may be for another resource.
+      const excerpt = await bodyExcerpt(res);
+      throw new LocalError('transport', `HTTP 404 from POST ${redact(this.url)} with credentials${excerpt ? `: ${excerpt}` : ''} (is the URL right, and the token for this server?)`);
+    }
     if (isInit && this.mode === undefined && (status === 400 || status === 404 || status === 405) && (this.opts.mode ?? 'auto') === 'auto') {
       const body = await readBody(res, 1024 * 1024).catch(() => undefined);
       const text = body?.toString('utf8') ?? '';
@@ -268,10 +276,10 @@ export class StreamableHttpTransport extends TransportBase implements Transport 
       const wait = Math.max(retryMs ?? Math.min(policy.initialDelayMs * 2 ** (attempt - 1), policy.maxDelayMs), MIN_RETRY_MS);
       this.log('info', `response stream ${how === 'end' ? 'ended' : 'broke'} before the answer; resuming from event ${lastEventId} in ${wait} ms`);
       await delay(wait, signal);
-      const resumed = await send({
+      const resumed = await sendAuthorized({
         method: 'GET', url: this.url, agent: this.agent, signal,
         headers: { ...this.baseHeaders(this.sessionId), accept: 'text/event-stream', 'last-event-id': lastEventId },
-      });
+      }, this.opts.auth, true);
       if (isAuthStatus(resumed.statusCode)) { resumed.resume(); throw authError('GET', this.url, resumed.statusCode!); }
       if (resumed.statusCode !== 200 || !isEventStream(resumed)) {
         const excerpt = await bodyExcerpt(resumed);
@@ -313,9 +321,15 @@ export class StreamableHttpTransport extends TransportBase implements Transport 
         try {
           const headers: Record<string, string> = { ...this.baseHeaders(session), accept: 'text/event-stream' };
           if (lastEventId) headers['last-event-id'] = lastEventId;
-          res = await send({ method: 'GET', url: this.url, headers, agent: this.agent, signal });
+          res = await sendAuthorized({ method: 'GET', url: this.url, headers, agent: this.agent, signal }, this.opts.auth, false);
         } catch (err) {
           if (signal.aborted) return;
+          if (err instanceof LocalError && err.code === 'auth') {
+            // The authorizer said no (sign-in needed, refused): retrying will not change that.
+            this.log('warning', `${err.message}; server-initiated messages will not be received`);
+            this.setNotice(`${err.message}; notifications from the server are not received`);
+            return;
+          }
           cause = errorMessage(err);
         }
         if (res) {
@@ -382,7 +396,7 @@ export class StreamableHttpTransport extends TransportBase implements Transport 
   /** Opens the legacy event stream; resolves once its `endpoint` event came (or `startSignal` ends the wait). */
   private async openLegacy(startSignal: AbortSignal | undefined): Promise<void> {
     const channel = new LegacySseChannel({
-      url: this.url, headers: this.opts.headers ?? {}, agent: this.agent, maxMessageBytes: this.maxMessageBytes,
+      url: this.url, headers: this.opts.headers ?? {}, agent: this.agent, maxMessageBytes: this.maxMessageBytes, auth: this.opts.auth,
       deliver: text => { this.deliverText(text, undefined); },
       onEnd: how => {
         if (!this.abort.signal.aborted && this._state.kind !== 'stopped') {

@@ -7,13 +7,15 @@
 import { LocalError } from '../protocol/errors.ts';
 import type { JsonRpcMessage } from '../protocol/jsonrpc.ts';
 import { serializeMessage } from '../protocol/jsonrpc.ts';
-import { authError, bodyExcerpt, consumeSse, isAuthStatus, isEventStream, redact, send, type Agent } from './httpRequest.ts';
+import { authError, bodyExcerpt, consumeSse, isAuthStatus, isEventStream, redact, type Agent } from './httpRequest.ts';
+import { sendAuthorized, type RequestAuth } from './requestAuth.ts';
 
 export interface LegacySseOptions {
   url: URL;
   headers: Record<string, string>;
   agent: Agent;
   maxMessageBytes: number;
+  auth?: RequestAuth;
   /** One event's data (a JSON-RPC message, unparsed). */
   deliver(text: string): void;
   /** The stream ended after it had opened. */
@@ -54,7 +56,7 @@ export class LegacySseChannel {
       if (startSignal?.aborted) { onStartAbort(); return; }
       startSignal?.addEventListener('abort', onStartAbort, { once: true });
       void (async () => {
-        const res = await send({ method: 'GET', url, agent, signal: streamSignal, headers: { ...headers, accept: 'text/event-stream' } });
+        const res = await sendAuthorized({ method: 'GET', url, agent, signal: streamSignal, headers: { ...headers, accept: 'text/event-stream' } }, this.opts.auth, true);
         if (isAuthStatus(res.statusCode)) { res.resume(); throw authError('GET', url, res.statusCode!); }
         if (res.statusCode !== 200 || !isEventStream(res)) {
           const excerpt = await bodyExcerpt(res);
@@ -92,10 +94,10 @@ export class LegacySseChannel {
   async post(message: JsonRpcMessage, signal: AbortSignal): Promise<void> {
     const endpoint = this.endpoint;
     if (!endpoint) throw new LocalError('transport', 'legacy SSE: no endpoint yet');
-    const res = await send({
+    const res = await sendAuthorized({
       method: 'POST', url: endpoint, agent: this.opts.agent, signal, body: serializeMessage(message),
       headers: { ...this.opts.headers, 'content-type': 'application/json' },
-    });
+    }, this.opts.auth, true);
     const status = res.statusCode ?? 0;
     if (isAuthStatus(status)) { res.resume(); throw authError('POST', endpoint, status); }
     if (status >= 400) {

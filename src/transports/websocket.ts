@@ -8,7 +8,9 @@ import { createRequire } from 'node:module';
 import { LocalError, errorMessage } from '../protocol/errors.ts';
 import type { JsonRpcMessage } from '../protocol/jsonrpc.ts';
 import { serializeMessage } from '../protocol/jsonrpc.ts';
-import { redact } from './httpRequest.ts';
+import type { IncomingHttpHeaders } from 'node:http';
+import { authError, redact } from './httpRequest.ts';
+import { MAX_AUTH_SENDS, hasAuthorization, type RequestAuth } from './requestAuth.ts';
 import { TransportBase } from './base.ts';
 import type { Transport } from './transport.ts';
 import type WebSocketType from 'ws';
@@ -34,6 +36,8 @@ export interface WebSocketTransportOptions {
   maxMessageBytes?: number;
   /** Time allowed to open the socket. */
   connectTimeoutMs?: number;
+  /** Credentials for the handshake (requestAuth.ts). */
+  auth?: RequestAuth;
 }
 
 export class WebSocketTransport extends TransportBase implements Transport {
@@ -52,23 +56,46 @@ export class WebSocketTransport extends TransportBase implements Transport {
     if (this._state.kind !== 'idle') throw new LocalError('transport', 'transport already started');
     this.setState({ kind: 'starting' });
     const WebSocket = loadWs();
-    await new Promise<void>((resolve, reject) => {
+    const url = new URL(this.opts.url);
+    const auth = this.opts.auth;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const req = { method: 'GET' as const, url, interactive: true };
+        const extra = auth ? await auth.headers(req) : {};
+        const refused = await this.connect(WebSocket, { ...this.opts.headers, ...extra });
+        if (!refused) return;
+        if (refused.status !== 401 && refused.status !== 403) throw refused.error;
+        // A 401/403 is an authorization problem, never a transport one (and never retried as such).
+        if (!auth) throw authError('GET', url, refused.status);
+        const verdict = await auth.challenge(req, { status: refused.status, headers: refused.headers, hadCredentials: hasAuthorization(extra) }, attempt);
+        if (!verdict.retry) throw verdict.error;
+        if (attempt >= MAX_AUTH_SENDS) throw authError('GET', url, refused.status);
+      }
+    } catch (err) {
+      this.setState({ kind: 'stopped', error: { message: errorMessage(err) } });
+      throw err;
+    }
+  }
+
+  /** One handshake: resolves once open, or with the HTTP answer that refused the upgrade; rejects on other failures. */
+  private connect(WebSocket: typeof WebSocketType, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; error: LocalError } | undefined> {
+    return new Promise((resolve, reject) => {
       const ws = new WebSocket(this.opts.url, ['mcp'], {
-        headers: this.opts.headers,
+        headers,
         maxPayload: this.opts.maxMessageBytes ?? 512 * 1024 * 1024,
         handshakeTimeout: this.opts.connectTimeoutMs ?? 30_000,
         perMessageDeflate: false,
       });
       this.socket = ws;
       let opened = false;
-      ws.on('open', () => { opened = true; this.setState({ kind: 'running' }); resolve(); });
+      const current = () => this.socket === ws;
+      ws.on('open', () => { opened = true; this.setState({ kind: 'running' }); resolve(undefined); });
       ws.on('unexpected-response', (_req, res) => {
         let body = '';
         res.on('data', (c: Buffer) => { if (body.length < 1000) body += c.toString(); });
         res.on('end', () => {
-          const err = new LocalError('transport', `WebSocket ${redact(new URL(this.opts.url))}: HTTP ${res.statusCode}${body ? `: ${body.trim().slice(0, 300)}` : ''}`);
-          this.setState({ kind: 'stopped', error: { message: err.message } });
-          reject(err);
+          const status = res.statusCode ?? 0;
+          resolve({ status, headers: res.headers, error: new LocalError('transport', `WebSocket ${redact(new URL(this.opts.url))}: HTTP ${status}${body ? `: ${body.trim().slice(0, 300)}` : ''}`) });
         });
       });
       ws.on('message', (data, isBinary) => {
@@ -83,14 +110,14 @@ export class WebSocketTransport extends TransportBase implements Transport {
       });
       ws.on('error', err => {
         if (!opened) {
-          const e = new LocalError('transport', `WebSocket ${redact(new URL(this.opts.url))} failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`, err);
-          this.setState({ kind: 'stopped', error: { message: e.message } });
-          reject(e);
+          reject(new LocalError('transport', `WebSocket ${redact(new URL(this.opts.url))} failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`, err));
         } else {
           this.log('error', `WebSocket error: ${err.message}`);
         }
       });
       ws.on('close', (code, reason) => {
+        // A handshake that was refused, or a socket replaced by a retry, ends nothing.
+        if (!opened || !current()) return;
         if (this.closing) { this.setState({ kind: 'stopped' }); return; }
         const why = reason.toString() || (code === 1006 ? 'connection lost' : `code ${code}`);
         this.setState({ kind: 'stopped', error: { message: `the WebSocket closed: ${why}` } });
