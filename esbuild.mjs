@@ -35,6 +35,8 @@ const builds = [
   { ...common, entryPoints: { jsonschema: 'node_modules/@cfworker/json-schema/dist/esm/index.js' }, outdir: 'dist' },
   // Reading and saving skills, required lazily by the extension (src/vscode/skills.ts).
   { ...common, entryPoints: { skills: 'src/host/skills.ts' }, outdir: 'dist' },
+  // The sign-in flow with oauth4webapi, required on the first 401 (src/auth/session.ts).
+  { ...common, entryPoints: { auth: 'src/auth/flow.ts' }, outdir: 'dist' },
 ];
 
 if (watch) {

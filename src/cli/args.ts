@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { MODERN_PROTOCOL_VERSIONS, SUPPORTED_PROTOCOL_VERSIONS } from '../core.ts';
+import { AUTH_OPTIONS, authArgsOf, type AuthArgs } from './authArgs.ts';
 import { UsageError } from './errors.ts';
 import { splitCommandLine } from './words.ts';
 
@@ -48,6 +49,8 @@ export interface CliArgs {
   trustWorkspace: boolean;
   /** --protocol-version: speak exactly this revision (no negotiation). */
   protocolVersion: string | undefined;
+  /** The sign-in flags (authArgs.ts). */
+  auth: AuthArgs;
 }
 
 export type Parsed =
@@ -80,6 +83,7 @@ const OPTIONS = {
   'protocol-version': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
+  ...AUTH_OPTIONS,
 } as const;
 
 /** Which options each command accepts besides the target and request options. */
@@ -157,6 +161,10 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
   if (v.name !== undefined && target?.kind === 'server') fail('--name is only for --url and --stdio');
   if (v['trust-workspace'] && target?.kind !== 'server') fail('--trust-workspace is only for --server (servers given with --stdio or --url are started as given)');
 
+  const auth = authArgsOf(v, env, fail);
+  if (auth.given && (command === 'servers' || target?.kind === 'stdio')) fail('the sign-in options (--client-id, --grant, --store…) are for servers reached over HTTP: --url or --server');
+  if (auth.clientSecretFrom === '-' && v.args === '-') fail('only one of --args and --client-secret can be read from stdin (-)');
+
   let args: Record<string, unknown> | undefined;
   let argsFrom: string | undefined;
   if (v.args === '-' || v.args?.startsWith('@')) {
@@ -189,6 +197,7 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
       json: v.json ?? false, progress: v.progress ?? false, verbose: v.verbose ?? false,
       elicit, samplingCommand, save: v.save, force: v.force ?? false, trustWorkspace: v['trust-workspace'] ?? false,
       protocolVersion: protocolVersionOf(v['protocol-version'], fail),
+      auth,
     },
   };
 }

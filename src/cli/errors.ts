@@ -12,6 +12,8 @@ export const ExitCode = {
   /** The server could not be started or reached, died, or answered with an error. */
   Connection: 3,
   Timeout: 4,
+  /** Signing in failed or is needed (refused, or a check failed: state, iss, PKCE, resource, issuer). */
+  Auth: 6,
   Cancelled: 130,
 } as const;
 
@@ -31,6 +33,7 @@ export function exitCodeOf(err: unknown): number {
   if (local instanceof LocalError) {
     if (local.code === 'cancelled') return ExitCode.Cancelled;
     if (local.code === 'timeout') return ExitCode.Timeout;
+    if (local.code === 'auth') return ExitCode.Auth;
   }
   return ExitCode.Connection;
 }

@@ -20,6 +20,25 @@ const TARGETS = `Target (one of):
   -e, --env NAME=VALUE  an environment variable for --stdio (repeatable)
       --name NAME       the server's name in messages (default: from the command or URL)`;
 
+const SIGN_IN = `Signing in (servers behind OAuth, --url or --server): on the server's first 401 the
+authorization page opens with $BROWSER (a command; the URL replaces %s or goes last), else
+the system's opener, and its URL is printed; the browser comes back to a listener on
+127.0.0.1. The client is registered with the authorization server by itself, unless:
+      --client-id ID    a client registered in advance (with the definition's "oauth")
+      --client-secret S its secret: S, @FILE or - (stdin); also MCP_HOST_CLIENT_SECRET
+      --client-auth M   how it authenticates: basic, post, none or private_key_jwt
+      --private-key FILE  a PKCS#8 PEM key for private_key_jwt (--signing-alg ES256…)
+      --grant G         authorization_code (the browser; default), client_credentials,
+                        jwt-bearer (--assertion JWT|@FILE|-: a workload's token) or
+                        id-jag (--idp-token-endpoint URL --idp-client-id ID
+                        --id-token JWT|@FILE|-: your company's identity provider)
+      --scope "A B"     the scopes to ask for (default: what the server names)
+      --client-metadata-url URL
+                        the client's metadata document (used where the server accepts one)
+      --no-dpop         never ask for DPoP-bound tokens
+      --store           keep sign-ins in the credentials file (readable by you alone);
+                        --no-store (the default) keeps them for this run only`;
+
 const REQUEST = `Request options:
   -t, --timeout MS      timeout of each request, the handshake included (default 60000);
                         progress from the server restarts it, up to 10 minutes (or MS)
@@ -52,6 +71,8 @@ export const EXIT_CODES = `Exit codes:
   4    timeout
   5    a skill was refused: a file failed verification (size, digest, frontmatter) or
        its entry breaks SEP-2640; nothing was saved
+  6    signing in failed or is needed (refused, cancelled, or a check failed: state,
+       issuer, PKCE, the resource the token is for)
   130  cancelled (Ctrl-C, SIGTERM or SIGHUP; the server is sent notifications/cancelled)`;
 
 const ENVIRONMENT = `Environment:
@@ -64,7 +85,11 @@ const ENVIRONMENT = `Environment:
                         $XDG_CONFIG_HOME/mcp-host/consent.json, else
                         ~/.config/mcp-host/consent.json; on Windows
                         %APPDATA%\\mcp-host\\consent.json; empty: remember nothing)
-  MCP_HOST_SAMPLING_COMMAND  as --sampling-command`;
+  MCP_HOST_SAMPLING_COMMAND  as --sampling-command
+  MCP_HOST_CREDENTIALS_FILE  where --store keeps sign-ins (default:
+                        $XDG_CONFIG_HOME/mcp-host/credentials.json, else ~/.config/…;
+                        on Windows %APPDATA%\\mcp-host\\credentials.json)
+  BROWSER               the command that opens the sign-in page`;
 
 export const OVERVIEW = `mcp-host ${VERSION} — a Model Context Protocol client for the terminal
 
@@ -95,6 +120,8 @@ Commands:
 ${TARGETS}
 
 ${REQUEST}
+
+${SIGN_IN}
 
 The server's requests are answered here: roots are the current directory (or each
 --root DIR; none with --no-roots), and a server that asks for them right after starting

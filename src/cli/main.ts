@@ -6,6 +6,9 @@ import { type Readable, type Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { LocalError, type ProgressNotificationParams } from '../core.ts';
 import { parseCommandLine, readArgsFrom, type CliArgs } from './args.ts';
+import { OAuthSession } from '../auth/session.ts';
+import { FileTokenStore, MemoryTokenStore, cliAuthHost, credentialsFilePath } from './auth.ts';
+import { readAuthFiles } from './authArgs.ts';
 import { runCommand } from './commands.ts';
 import { Redactor, definitionSecrets, isSecretEnvName } from '../host/redaction.ts';
 import { ProtocolMemory, protocolFilePath } from './protocolMemory.ts';
@@ -142,7 +145,9 @@ class Run {
       try {
         const memory = new ProtocolMemory(protocolFilePath(this.io.env));
         const remembered = target.definition && !target.definition.protocolVersion ? await memory.get(target.definition) : undefined;
+        const auth = await this.authFor(target);
         session = await connect(target, {
+          ...(auth ? { auth } : {}),
           remembered: remembered?.generation,
           onConnected: client => {
             if (target.definition && !target.definition.protocolVersion) void memory.set(target.definition, { generation: client.generation.id, version: client.protocolVersion }).catch(() => {});
@@ -185,6 +190,27 @@ class Run {
       this.io.signals?.off('SIGTERM', onTerm);
       this.io.signals?.off('SIGHUP', onTerm);
     }
+  }
+
+  /** The sign-in for a server reached over HTTP or WebSocket: the definition's `oauth` under the flags. */
+  private async authFor(target: Target): Promise<OAuthSession | undefined> {
+    const launch = target.launch;
+    if (launch.type === 'stdio') return undefined;
+    const a = this.args.auth;
+    if (a.clientSecretFrom === '-' || a.assertionFrom === '-' || a.idTokenFrom === '-') this.stdinUsed = true;
+    const flags = await readAuthFiles(a, this.io.cwd, this.io.stdin ?? process.stdin);
+    const config = { ...launch.oauth, ...flags };
+    for (const secret of [config.clientSecret, config.assertion, config.privateKey, config.idp?.idToken, config.idp?.clientSecret]) if (secret) this.redactor.addSecret(secret);
+    const file = a.store ? credentialsFilePath(this.io.env) : undefined;
+    if (a.store && !file) throw new LocalError('config', '--store: MCP_HOST_CREDENTIALS_FILE is empty, so there is no file to keep sign-ins in');
+    const host = cliAuthHost({
+      store: file ? new FileTokenStore(file) : new MemoryTokenStore(),
+      env: this.io.env, say: t => this.err(t), verbose: this.args.verbose,
+      ...(a.clientMetadataUrl ? { clientMetadataUrl: a.clientMetadataUrl } : {}),
+    });
+    // Discovery speaks HTTP: a ws(s):// server's metadata is at the http(s):// twin of its URL.
+    const serverUrl = new URL(launch.url.replace(/^ws(s?):/i, 'http$1:'));
+    return new OAuthSession({ serverName: target.name, serverUrl, config, host, onSecret: v => this.redactor.addSecret(v) });
   }
 
   private async resolveTarget(): Promise<Target> {

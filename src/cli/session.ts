@@ -7,6 +7,7 @@ import {
   DisposableStore, ErrorCode, LocalError, McpClient, RequestError, StdioTransport, StreamableHttpTransport, WireError, createTransport, errorMessage,
   type CreateMessageResult, type ElicitResult, type InputBroker, type Root, type ServerDefinition, type ServerLaunch, type Transport,
 } from '../core.ts';
+import type { RequestAuth } from '../transports/requestAuth.ts';
 import type { TargetSpec } from './args.ts';
 import { VERSION } from './help.ts';
 import { RootsWaiter, type RootsSettlement } from './roots.ts';
@@ -80,6 +81,8 @@ export interface ConnectOptions {
   remembered?: 'stateless' | 'stateful';
   /** Once connected (to remember the revision). */
   onConnected?: (client: McpClient) => void;
+  /** Credentials for a remote server (the sign-in). */
+  auth?: RequestAuth;
 }
 
 export interface Session {
@@ -98,7 +101,7 @@ export async function connect(target: Target, opts: ConnectOptions): Promise<Ses
     // The factory's HTTP transport falls back to legacy SSE by itself; --transport http
     // asks for Streamable HTTP only.
     if (launch.type === 'http' && target.forced) {
-      transport = new StreamableHttpTransport({ url: launch.url, headers: launch.headers, mode: 'streamable' });
+      transport = new StreamableHttpTransport({ url: launch.url, headers: launch.headers, mode: 'streamable', ...(opts.auth ? { auth: opts.auth } : {}) });
     } else if (launch.type === 'stdio' && target.commandOrigin) {
       // A command line of ours (no envFile, no login-shell PATH): built here so that its
       // hints name --stdio rather than a "command" field the user never wrote.
@@ -107,7 +110,8 @@ export async function connect(target: Target, opts: ConnectOptions): Promise<Ses
         hostName: 'mcp-host', commandOrigin: target.commandOrigin, shutdownGraceMs: CLI_SHUTDOWN_GRACE_MS,
       });
     } else {
-      transport = await createTransport(launch, { hostName: 'mcp-host', shutdownGraceMs: CLI_SHUTDOWN_GRACE_MS });
+      const auth = opts.auth;
+      transport = await createTransport(launch, { hostName: 'mcp-host', shutdownGraceMs: CLI_SHUTDOWN_GRACE_MS, ...(auth ? { auth: () => auth } : {}) });
     }
   } catch (err) {
     throw new RequestError(target.name, 'initialize', err instanceof LocalError ? err : new LocalError('transport', errorMessage(err), err));

@@ -2,6 +2,7 @@
 // servers, their definitions and state, and the hooks through which they answer the
 // servers' requests (roots, sampling, elicitation). No `vscode` here.
 
+import type { OAuthConfig } from '../auth/types.ts';
 import type { Event } from '../base/event.ts';
 import type { McpClient } from '../protocol/client.ts';
 import type { Redactor } from './redaction.ts';
@@ -30,6 +31,8 @@ export interface RemoteLaunch {
   type: 'http' | 'sse' | 'ws';
   url: string;
   headers: Record<string, string>;
+  /** Sign-in settings (a client registered in advance, a grant without a browser…). */
+  oauth?: OAuthConfig;
 }
 export type ServerLaunch = StdioLaunch | RemoteLaunch;
 

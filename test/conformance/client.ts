@@ -6,7 +6,7 @@
 // the suite tests the product (argument parsing, version negotiation, transport choice,
 // elicitation policy, exit codes), not a special-purpose client.
 
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
@@ -106,9 +106,51 @@ async function saveSkill(url: string, name: string): Promise<number> {
   }
 }
 
+/**
+ * Every authorization scenario is one command: call the suite's tool, signing in as a
+ * person would — the "browser" ($BROWSER, browser.mjs) follows the authorization page's
+ * redirect — with the product's client metadata document URL, keeping nothing on disk.
+ * What the suite's context holds becomes the documented flags, by one rule for all:
+ * credentials → --client-id/--client-secret, a key → --private-key FILE, a workload's JWT
+ * → --grant jwt-bearer --assertion @FILE, an identity provider's ID token → --grant id-jag
+ * --idp-token-endpoint --idp-client-id --id-token @FILE. The grant without a person is the one choice a
+ * user makes by scenario family (client credentials).
+ */
+async function signIn(url: string, context: Record<string, unknown>, scenario: string): Promise<number> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcp-host-auth-'));
+  try {
+    const flags = ['--client-metadata-url', CLIENT_METADATA_URL, '--no-store'];
+    if (typeof context.client_id === 'string') flags.push('--client-id', context.client_id);
+    if (typeof context.client_secret === 'string') flags.push('--client-secret', context.client_secret);
+    if (typeof context.private_key_pem === 'string') {
+      const key = path.join(dir, 'key.pem');
+      writeFileSync(key, context.private_key_pem, { mode: 0o600 });
+      flags.push('--private-key', key, '--client-auth', 'private_key_jwt');
+      if (typeof context.signing_algorithm === 'string') flags.push('--signing-alg', context.signing_algorithm);
+    }
+    if (typeof context.valid_jwt === 'string') {
+      const jwt = path.join(dir, 'assertion.jwt');
+      writeFileSync(jwt, context.valid_jwt, { mode: 0o600 });
+      flags.push('--grant', 'jwt-bearer', '--assertion', `@${jwt}`);
+    } else if (typeof context.idp_id_token === 'string') {
+      const idToken = path.join(dir, 'id-token.jwt');
+      writeFileSync(idToken, context.idp_id_token, { mode: 0o600 });
+      flags.push('--grant', 'id-jag', '--idp-token-endpoint', String(context.idp_token_endpoint), '--idp-client-id', String(context.idp_client_id), '--id-token', `@${idToken}`);
+    } else if (scenario.startsWith('auth/client-credentials')) {
+      flags.push('--grant', 'client_credentials');
+    }
+    return (await mcpHost(['call', 'test-tool', ...flags, '--url', url])).code;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+/** The URL the suite's CIMD scenario expects a client to publish its metadata at. */
+const CLIENT_METADATA_URL = 'https://conformance-test.local/client-metadata.json';
+process.env.BROWSER = `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(path.dirname(new URL(import.meta.url).pathname), 'browser.mjs'))}`;
+
 const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
 const url = process.argv[process.argv.length - 1];
-const run = SCENARIOS[scenario];
+const run = scenario.startsWith('auth/') ? (u: string, c: Record<string, unknown>) => signIn(u, c, scenario) : SCENARIOS[scenario];
 let context: Record<string, unknown> = {};
 try { context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}'); } catch { /* none */ }
 if (!url || !/^https?:/.test(url) || !run) {

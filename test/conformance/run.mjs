@@ -2,7 +2,7 @@
 // Runs the client scenarios of the official MCP conformance suite
 // (@modelcontextprotocol/conformance, Node >= 22) against the mcp-host CLI through
 // test/conformance/client.ts, with no expected-failures file, and ends with the line
-// "N passed, N failed". Authorization scenarios come with the auth work.
+// "N passed, N failed".
 //
 //   node test/conformance/run.mjs [SCENARIO…]
 
@@ -20,10 +20,21 @@ const STATELESS = ['tools_call', 'request-metadata', 'sep-2322-client-request-st
   'http-invalid-tool-headers', 'json-schema-ref-no-deref', 'json-schema-2020-12-preservation'];
 // SEP-2640 (an extension: the default selection runs it; --spec-version 2026-07-28 skips it).
 const SKILLS = ['sep-2640-client-no-prefetch', 'sep-2640-client-verify-digest', 'sep-2640-client-verify-size', 'sep-2640-client-verify-frontmatter'];
+// Authorization (MCP authorization, 2025-11-25 and 2026-07-28, and the auth extensions).
+const AUTH_CORE = ['metadata-default', 'metadata-var1', 'metadata-var2', 'metadata-var3', 'basic-cimd', 'scope-from-www-authenticate',
+  'scope-from-scopes-supported', 'scope-omitted-when-undefined', 'scope-step-up', 'scope-retry-limit', 'token-endpoint-auth-basic',
+  'token-endpoint-auth-post', 'token-endpoint-auth-none', 'pre-registration'].map(s => `auth/${s}`);
+const AUTH_2025_03_26 = ['auth/2025-03-26-oauth-metadata-backcompat', 'auth/2025-03-26-oauth-endpoint-fallback'];
+const AUTH_2026 = ['resource-mismatch', 'offline-access-scope', 'offline-access-not-supported', 'authorization-server-migration', 'iss-supported',
+  'iss-not-advertised', 'iss-supported-missing', 'iss-wrong-issuer', 'iss-unexpected', 'iss-normalized', 'metadata-issuer-mismatch'].map(s => `auth/${s}`);
+const AUTH_EXTENSIONS = ['client-credentials-jwt', 'client-credentials-basic', 'enterprise-managed-authorization', 'dpop', 'dpop-nonce', 'wif-jwt-bearer'].map(s => `auth/${s}`);
+const AUTH_0116 = [...AUTH_CORE, ...AUTH_2025_03_26, 'auth/resource-mismatch', 'auth/offline-access-scope', 'auth/offline-access-not-supported',
+  'auth/client-credentials-jwt', 'auth/client-credentials-basic', 'auth/cross-app-access-complete-flow'];
 const SUITES = [
-  { pkg: 'conformance-0.1.16', label: '0.1.16', scenarios: ['initialize', 'tools_call', 'elicitation-sep1034-client-defaults', 'sse-retry'] },
-  { pkg: '@modelcontextprotocol/conformance', label: '0.2.0-alpha.12', scenarios: ['initialize', 'elicitation-sep1034-client-defaults', 'sse-retry', ...STATELESS, ...SKILLS] },
-  { pkg: '@modelcontextprotocol/conformance', label: '0.2.0-alpha.12 --spec-version 2026-07-28', specVersion: '2026-07-28', scenarios: STATELESS },
+  { pkg: 'conformance-0.1.16', label: '0.1.16', scenarios: ['initialize', 'tools_call', 'elicitation-sep1034-client-defaults', 'sse-retry', ...AUTH_0116] },
+  { pkg: '@modelcontextprotocol/conformance', label: '0.2.0-alpha.12', scenarios: ['initialize', 'elicitation-sep1034-client-defaults', 'sse-retry', ...STATELESS, ...SKILLS,
+    ...AUTH_CORE, ...AUTH_2025_03_26, ...AUTH_2026, ...AUTH_EXTENSIONS] },
+  { pkg: '@modelcontextprotocol/conformance', label: '0.2.0-alpha.12 --spec-version 2026-07-28', specVersion: '2026-07-28', scenarios: [...STATELESS, ...AUTH_CORE, ...AUTH_2026] },
 ];
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
