@@ -280,7 +280,11 @@ export class JsonRpcConnection implements Disposable {
   }
 
   /** Whether a request of the server's that belongs to our request `id` is still being answered. */
+  /** How long our requests have waited on the person (a sign-in in the browser), in all. */
+  get userWaitMs(): number { return this.transport.userWaitMs ?? 0; }
+
   private waitedOnFor(id: RequestId): boolean {
+    if (this.transport.isWaitingOnUser?.(id)) return true;
     for (const { related } of this.incoming.values()) {
       if (related === id) return true;
       if (typeof related === 'object' && related.has(id)) return true;

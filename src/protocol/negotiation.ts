@@ -37,7 +37,9 @@ const DEFAULT_PROBE_MS = 5000;
 export async function negotiate(conn: JsonRpcConnection, session: SessionInit, choice: ProtocolChoice, attach: (g: ProtocolGeneration) => void): Promise<Negotiated> {
   const total = session.timeoutMs ?? 60_000;
   const deadline = Date.now() + total;
-  const left = () => Math.max(1, deadline - Date.now());
+  // Time spent on a sign-in in the browser is the person's, not the server's: it does not count.
+  const waited = conn.userWaitMs;
+  const left = () => Math.max(1, deadline + (conn.userWaitMs - waited) - Date.now());
   const stateless = (version?: string) => new StatelessGeneration({ ...choice.stateless, ...(version ? { version } : {}) });
   const stateful = (version?: string) => version ? new StatefulGeneration(version, [version]) : new StatefulGeneration();
 

@@ -72,6 +72,9 @@ export class StreamableHttpTransport extends TransportBase implements Transport 
    * the session: our `notifications/cancelled` for that id aborts it.
    */
   private readonly inflight = new Map<RequestId, AbortController>();
+  /** Requests whose sign-in is under way (isWaitingOnUser), and since when. */
+  private readonly signingIn = new Map<RequestId, number>();
+  private waitedMs = 0;
   private readonly _onDidExpireSession = new Emitter<void>();
   readonly onDidExpireSession: Event<void> = this._onDidExpireSession.event;
 
@@ -120,6 +123,21 @@ export class StreamableHttpTransport extends TransportBase implements Transport 
     const ctrl = new AbortController();
     this.inflight.set(message.id, ctrl);
     return this.post(message, message.id, AbortSignal.any([this.abort.signal, ctrl.signal]), context).finally(() => this.inflight.delete(message.id));
+  }
+
+  isWaitingOnUser(id: RequestId): boolean { return this.signingIn.has(id); }
+  get userWaitMs(): number {
+    const now = Date.now();
+    let ongoing = 0;
+    for (const since of this.signingIn.values()) ongoing = Math.max(ongoing, now - since);
+    return this.waitedMs + ongoing;
+  }
+
+  private markSigningIn(id: RequestId, active: boolean): void {
+    if (active) { this.signingIn.set(id, Date.now()); return; }
+    const since = this.signingIn.get(id);
+    this.signingIn.delete(id);
+    if (since !== undefined) this.waitedMs += Date.now() - since;
   }
 
   abortRequest(id: RequestId): void {
@@ -179,7 +197,8 @@ export class StreamableHttpTransport extends TransportBase implements Transport 
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
     };
-    const res = await sendAuthorized({ method: 'POST', url: this.url, headers, body: serializeMessage(message), agent: this.agent, signal }, this.opts.auth, true);
+    const res = await sendAuthorized({ method: 'POST', url: this.url, headers, body: serializeMessage(message), agent: this.agent, signal }, this.opts.auth, true,
+      requestId === undefined ? undefined : active => this.markSigningIn(requestId, active));
     const status = res.statusCode ?? 0;
 
     if (isInit && status === 404 && wasAuthorized(res)) {

@@ -61,7 +61,7 @@ export function hasAuthorization(headers: Readonly<Record<string, string>>): boo
  * request sent again; once it does not, its error is thrown. Without `auth`, send() as is
  * (the caller reports a 401/403 itself). The body is a string, so sending again is free.
  */
-export async function sendAuthorized(opts: SendOptions, auth: RequestAuth | undefined, interactive: boolean): Promise<IncomingMessage> {
+export async function sendAuthorized(opts: SendOptions, auth: RequestAuth | undefined, interactive: boolean, onChallenge?: (active: boolean) => void): Promise<IncomingMessage> {
   if (!auth) return send(opts);
   const req: AuthRequest = { method: opts.method, url: opts.url, interactive, ...(opts.signal ? { signal: opts.signal } : {}) };
   for (let attempt = 1; ; attempt++) {
@@ -73,7 +73,14 @@ export async function sendAuthorized(opts: SendOptions, auth: RequestAuth | unde
     if (withCredentials) authorized.add(res);
     if (status !== 401 && status !== 403) return res;
     res.resume();
-    const verdict = await auth.challenge(req, { status, headers: res.headers, hadCredentials: withCredentials }, attempt);
+    // A sign-in may wait on a person at a browser: the caller lets the request's timeout wait too.
+    onChallenge?.(true);
+    let verdict: AuthVerdict;
+    try {
+      verdict = await auth.challenge(req, { status, headers: res.headers, hadCredentials: withCredentials }, attempt);
+    } finally {
+      onChallenge?.(false);
+    }
     if (!verdict.retry) throw verdict.error;
     if (attempt >= MAX_AUTH_SENDS) {
       throw new LocalError('auth', `HTTP ${status} from ${opts.method} ${redact(opts.url)}: the server still refused the request after ${attempt} attempts with new credentials`);

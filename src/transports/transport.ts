@@ -75,6 +75,14 @@ export interface Transport extends Disposable {
    * cancel). Transports without per-request channels omit it.
    */
   abortRequest?(id: string | number): void;
+  /**
+   * Whether request `id` is waiting on the person rather than on the server (HTTP: its
+   * sign-in is in the browser): the connection extends its timeout meanwhile, as it does
+   * while answering the server's own questions.
+   */
+  isWaitingOnUser?(id: string | number): boolean;
+  /** How long requests have waited on the person so far, in all (ms): a handshake's deadline leaves it out. */
+  readonly userWaitMs?: number;
   /** Graceful close (escalating as needed); resolves when everything is released. Idempotent. */
   close(): Promise<void>;
   /** Ends it now, without the graceful steps (a second Stop); transports that have none may omit it. */
