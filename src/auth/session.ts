@@ -129,7 +129,7 @@ export class OAuthSession implements RequestAuth {
   /** Runs the flow now (the Sign In command), whatever the current token. */
   async signInNow(signal?: AbortSignal): Promise<void> {
     await this.load();
-    await this.signIn({ method: 'POST', url: this.opts.serverUrl, interactive: true, ...(signal ? { signal } : {}) }, { scheme: undefined }, undefined, { refresh: false, force: true });
+    await this.signIn({ method: 'POST', url: this.opts.serverUrl, interactive: true, ...(signal ? { signal } : {}) }, { scheme: undefined }, undefined, { refresh: false, force: true, asked: true });
   }
 
   /** Revokes what the authorization server lets us revoke and forgets the token. */
@@ -192,14 +192,15 @@ export class OAuthSession implements RequestAuth {
   }
 
   /** One flow at a time per server; a 401 that arrives meanwhile waits for it, then retries. */
-  private async signIn(req: AuthRequest, c: AuthChallenge, scope: string[] | undefined, how: { refresh: boolean; force?: boolean }): Promise<void> {
+  private async signIn(req: AuthRequest, c: AuthChallenge, scope: string[] | undefined, how: { refresh: boolean; force?: boolean; asked?: boolean }): Promise<void> {
     if (this.flow && !how.force) { await this.flow; return; }
     const run = this.runFlow(req, c, scope, how).finally(() => { if (this.flow === run) this.flow = undefined; });
     this.flow = run;
     await run;
   }
 
-  private async runFlow(req: AuthRequest, c: AuthChallenge, scope: string[] | undefined, how: { refresh: boolean }): Promise<void> {
+  /** `how.asked`: the person asked to sign in (the command), so the browser may open whatever mayPrompt says. */
+  private async runFlow(req: AuthRequest, c: AuthChallenge, scope: string[] | undefined, how: { refresh: boolean; asked?: boolean }): Promise<void> {
     const signal = req.signal ?? new AbortController().signal;
     const flow = await loadFlow();
     const silent = this.opts.config.grant === 'client_credentials' || this.opts.config.grant === 'jwt-bearer';
@@ -207,7 +208,7 @@ export class OAuthSession implements RequestAuth {
       const refreshed = await flow.refresh({ ...this.flowContext(signal, c, false), info: this.info }, this.token).catch(() => undefined);
       if (refreshed) { this.tell(refreshed); this.token = refreshed; await this.save(); this._onDidChange.fire('signed-in'); return; }
     }
-    const interactive = silent || (req.interactive && (this.opts.mayPrompt?.() ?? true));
+    const interactive = silent || how.asked || (req.interactive && (this.opts.mayPrompt?.() ?? true));
     if (!interactive) {
       this._onDidChange.fire('needs-sign-in');
       throw new LocalError('auth', `${this.opts.serverName} needs you to sign in`);

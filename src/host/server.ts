@@ -15,7 +15,9 @@ import { HostInputBroker } from './inputBroker.ts';
 import { registerServerHandlers, traceText, urlElicitationsOf } from './serverHandlers.ts';
 import { TaskRegistry } from './tasks.ts';
 import { createTransport } from './transportFactory.ts';
-import { sameLaunch, type CallOptions, type LogEntry, type LogLevel, type ManagedServer, type ServerDefinition, type ServerManagerOptions, type ServerRef, type ServerState } from './types.ts';
+import {
+  sameLaunch, type CallOptions, type LogEntry, type LogLevel, type ManagedServer, type ServerAuth, type ServerDefinition, type ServerManagerOptions, type ServerRef, type ServerState,
+} from './types.ts';
 
 const DEFAULT_RESTART = { maxTries: 5, initialDelayMs: 1000, maxDelayMs: 30_000 };
 /** A server that ran this long before crashing gets a fresh set of restart tries. */
@@ -46,6 +48,8 @@ export class ManagedServerImpl implements ManagedServer {
   /** The transport's word while running: the server→client stream is down. */
   private notice: string | undefined;
   private disposed = false;
+  /** A remote server's sign-in, made once per URL: its tokens outlive launches. */
+  private auth: { url: string; session: ServerAuth; needsSignIn: boolean } | undefined;
   /** Log JSON-RPC traffic at trace level (costs a stringify per message, so off by default). */
   traceTraffic = false;
 
@@ -125,6 +129,38 @@ export class ManagedServerImpl implements ManagedServer {
   async restart(): Promise<void> {
     await this.stop();
     await this.start();
+  }
+
+  get signedIn(): boolean { return this.auth?.session.signedIn ?? false; }
+
+  async signIn(signal?: AbortSignal): Promise<void> {
+    const auth = this.authFor(this.def);
+    if (!auth) throw new LocalError('config', `${this.def.name} is not a remote server with sign-in: there is nothing to sign in to`);
+    await auth.signInNow(signal);
+    await this.restart();
+  }
+
+  async signOut(): Promise<void> {
+    const auth = this.authFor(this.def);
+    await this.stop('signed out');
+    await auth?.signOut();
+  }
+
+  private authFor(def: ServerDefinition): ServerAuth | undefined {
+    const launch = def.launch;
+    if (launch.type === 'stdio' || !this.opts.auth) return undefined;
+    if (this.auth?.url !== launch.url) {
+      const session = this.opts.auth(def, launch);
+      if (!session) return undefined;
+      const record = { url: launch.url, session, needsSignIn: false };
+      session.onDidChange(e => {
+        record.needsSignIn = e === 'needs-sign-in';
+        if (e === 'signed-in') this.log('info', 'host', 'signed in');
+        else if (e === 'needs-sign-in' && this._state.kind === 'running') this.log('warning', 'host', 'the sign-in expired: MCP Host: Sign In to Server signs in again');
+      });
+      this.auth = record;
+    }
+    return this.auth.session;
   }
 
   async dispose(): Promise<void> {
@@ -224,7 +260,10 @@ export class ManagedServerImpl implements ManagedServer {
     let client: McpClient;
     let transport: Transport | undefined;
     try {
-      transport = await createTransport(def.launch, { resolvePath: this.opts.resolvePath, maxMessageBytes: this.opts.maxMessageBytes, httpReconnect: this.opts.httpReconnect });
+      transport = await createTransport(def.launch, {
+        resolvePath: this.opts.resolvePath, maxMessageBytes: this.opts.maxMessageBytes, httpReconnect: this.opts.httpReconnect,
+        auth: () => this.authFor(def),
+      });
       if (store.isDisposed) { await transport.close(); return; }
       this.startingTransport = transport;
       this.notice = undefined;
@@ -279,7 +318,9 @@ export class ManagedServerImpl implements ManagedServer {
       // A restart after a crash keeps backing off (a remote briefly down); a first start
       // that fails waits for the user, who likely has a configuration to fix.
       // Refused authorization (401/403) is not retried: only new credentials change it.
-      if (this.restartAttempts > 0 && (cause as LocalError | undefined)?.code !== 'auth') this.scheduleRestart(message, te);
+      const refused = (cause as LocalError | undefined)?.code === 'auth';
+      if (refused && this.auth?.needsSignIn) this.setState({ kind: 'needs-sign-in', message });
+      else if (this.restartAttempts > 0 && !refused) this.scheduleRestart(message, te);
       else this.setState({ kind: 'error', message, exitCode: te?.exitCode, stderrTail: te?.stderrTail });
       return;
     } finally {

@@ -5,6 +5,7 @@
 import type { OAuthConfig } from '../auth/types.ts';
 import type { Event } from '../base/event.ts';
 import type { McpClient } from '../protocol/client.ts';
+import type { RequestAuth } from '../transports/requestAuth.ts';
 import type { Redactor } from './redaction.ts';
 import type { TaskList } from './tasks.ts';
 import type {
@@ -77,7 +78,9 @@ export type ServerState =
    * stream is down and notifications are being lost); it goes away when that recovers.
    */
   | { kind: 'running'; notice?: string }
-  | { kind: 'error'; message: string; exitCode?: number | null; stderrTail?: string; willRetryInMs?: number };
+  | { kind: 'error'; message: string; exitCode?: number | null; stderrTail?: string; willRetryInMs?: number }
+  /** The server wants a sign-in the host may not start by itself (ManagedServer.signIn does). */
+  | { kind: 'needs-sign-in'; message: string };
 
 export const ServerState = {
   Stopped: { kind: 'stopped' } as ServerState,
@@ -90,6 +93,7 @@ export const ServerState = {
       case 'starting': return 'starting…';
       case 'running': return s.notice ? `running · ${s.notice}` : 'running';
       case 'error': return `error · ${s.message}`;
+      case 'needs-sign-in': return 'needs sign-in';
     }
   },
 };
@@ -141,6 +145,12 @@ export interface ManagedServer {
   start(): Promise<void>;
   stop(): Promise<void>;
   restart(): Promise<void>;
+  /** Whether the server has a sign-in (a remote server the host signs in to). */
+  readonly signedIn: boolean;
+  /** Runs the sign-in now (the browser may open), then starts the server again. */
+  signIn(signal?: AbortSignal): Promise<void>;
+  /** Revokes what can be revoked, forgets the sign-in, and stops the server. */
+  signOut(): Promise<void>;
 
   callTool(name: string, args: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult>;
   readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult>;
@@ -204,6 +214,16 @@ export interface ServerManagerOptions {
   redactor?: Redactor;
   /** Remembers which protocol generation each definition spoke, so a later start skips the probe. */
   versionMemory?: VersionMemory;
+  /** The sign-in for a remote server (an OAuthSession), made once per server and URL. */
+  auth?: (def: ServerDefinition, launch: RemoteLaunch) => ServerAuth | undefined;
+}
+
+/** A remote server's sign-in as the host uses it (src/auth/session.ts OAuthSession). */
+export interface ServerAuth extends RequestAuth {
+  readonly signedIn: boolean;
+  readonly onDidChange: Event<'signed-in' | 'needs-sign-in' | 'signed-out'>;
+  signInNow(signal?: AbortSignal): Promise<void>;
+  signOut(): Promise<void>;
 }
 
 export interface VersionMemory {

@@ -3,6 +3,7 @@
 // (context.subscriptions, deactivate) and each server's (ServerSessions).
 
 import * as vscode from 'vscode';
+import { createServerAuth, signInCommand, signOutCommand, watchSignIns } from './auth.ts';
 import { setUnexpectedErrorHandler } from '../base/event.ts';
 import { ServerManager } from '../host/manager.ts';
 import { Redactor } from '../host/redaction.ts';
@@ -85,6 +86,7 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
     clientInfo: { name: 'mcp-host-vscode', title: 'MCP Host for VS Code', version: String(context.extension.packageJSON.version ?? '0.0.0') },
     redactor,
     versionMemory: protocolMemory(context.globalState),
+    auth: createServerAuth(context, redactor),
   });
   activeManager = manager;
 
@@ -121,6 +123,9 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
     vscode.commands.registerCommand('mcpHost.focusServers', () => vscode.commands.executeCommand('mcpHost.servers.focus')),
     vscode.commands.registerCommand('mcpHost.cancelTask', (node?: unknown, task?: unknown) => cancelTaskCommand(services, node, task)),
     vscode.commands.registerCommand('mcpHost.openTaskResult', (node?: unknown, task?: unknown) => openTaskResultCommand(services, node, task)),
+    vscode.commands.registerCommand('mcpHost.signIn', (server?: unknown) => signInCommand(services, server)),
+    vscode.commands.registerCommand('mcpHost.signOut', (server?: unknown) => signOutCommand(services, server)),
+    watchSignIns(services),
   );
 
   // Workspace inputs are only asked with trust (see ConfigLoader), so load again first;

@@ -31,7 +31,12 @@ const STATE_ICONS: Record<ManagedServer['state']['kind'], [string, string | unde
   starting: ['loading~spin', undefined],
   stopped: ['circle-large-outline', undefined],
   error: ['error', 'errorForeground'],
+  'needs-sign-in': ['account', 'list.warningForeground'],
 };
+
+/** Whether Sign Out applies: the last part of a server's context value. */
+type SignInMark = 'signedIn' | 'signedOut';
+function signInMark(server: ManagedServer): SignInMark { return server.signedIn ? 'signedIn' : 'signedOut'; }
 
 function icon(id: string, color?: string): vscode.ThemeIcon {
   return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
@@ -129,7 +134,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         const where = launch.type === 'stdio' && launch.cwd ? `\n(in ${launch.cwd})` : '';
         const scope = server.definition.scope === 'workspace' ? `workspace (${server.definition.source.file})` : 'user settings';
         item.tooltip = this.redact(`${describeLaunch(launch)}${where}\nDefined in ${scope}\n\n${describeStateInFull(server.state)}${describeProtocol(server)}`);
-        item.contextValue = `mcpServer.${server.state.kind}`;
+        item.contextValue = `mcpServer.${server.state.kind}.${signInMark(server)}`;
         const [id, color] = server.state.kind === 'running' && server.state.notice ? ['warning', 'editorWarning.foreground'] : STATE_ICONS[server.state.kind];
         item.iconPath = icon(id, color);
         const hasChildren = server.state.kind === 'running' && server.tools.length + server.resources.length + server.resourceTemplates.length + server.prompts.length + server.tasks.list().length > 0 || !!this.skills?.offers(server);

@@ -61,6 +61,7 @@ export function describeState(state: ServerState, toolCount: number): string {
     case 'starting': return 'starting…';
     case 'stopped': return state.reason ? `stopped · ${state.reason}` : 'stopped';
     case 'error': return `error · ${truncate(firstLine(state.message), 120)}`;
+    case 'needs-sign-in': return 'needs sign-in';
   }
 }
 

@@ -65,6 +65,7 @@ type Placeholders = Array<{ expr: RegExp; values: string[]; from: string }>;
 const placeholders: Placeholders = [
   { expr: /(^|\.)state\.kind$/, values: unionMembers(readFileSync(join(root, 'src/host/types.ts'), 'utf8'), 'ServerState'), from: 'ServerState in src/host/types.ts' },
   { expr: /(^|\.)group$/, values: unionMembers(readFileSync(join(root, 'src/vscode/serversView.ts'), 'utf8'), 'GroupKind'), from: 'GroupKind in src/vscode/serversView.ts' },
+  { expr: /^signInMark\(/, values: unionMembers(readFileSync(join(root, 'src/vscode/serversView.ts'), 'utf8'), 'SignInMark'), from: 'SignInMark in src/vscode/serversView.ts' },
 ];
 
 /**
@@ -190,9 +191,9 @@ test('the contextValues src/vscode sets are worked out from its code, templates 
   assert.deepEqual(set.problems, []);
   // The type parsing still sees the unions (their members may grow; these must be there).
   const kinds = placeholders.find(p => p.from.startsWith('ServerState'))!.values;
-  for (const k of ['stopped', 'starting', 'running', 'error']) assert.ok(kinds.includes(k), `ServerState kinds parsed as ${kinds.join(', ')}`);
-  assert.ok(kinds.every(k => /^[a-z]+$/.test(k)), `ServerState kinds parsed as ${kinds.join(', ')}`);
-  for (const v of ['mcpServer.stopped', 'mcpServer.starting', 'mcpServer.running', 'mcpServer.error', 'mcpGroup.tools', 'mcpGroup.resources', 'mcpGroup.prompts', 'mcpTool', 'mcpResource', 'mcpResourceTemplate', 'mcpPrompt']) {
+  for (const k of ['stopped', 'starting', 'running', 'error', 'needs-sign-in']) assert.ok(kinds.includes(k), `ServerState kinds parsed as ${kinds.join(', ')}`);
+  assert.ok(kinds.every(k => /^[a-z-]+$/.test(k)), `ServerState kinds parsed as ${kinds.join(', ')}`);
+  for (const v of ['mcpServer.stopped.signedOut', 'mcpServer.starting.signedOut', 'mcpServer.running.signedIn', 'mcpServer.error.signedOut', 'mcpServer.needs-sign-in.signedOut', 'mcpGroup.tools', 'mcpGroup.resources', 'mcpGroup.prompts', 'mcpTool', 'mcpResource', 'mcpResourceTemplate', 'mcpPrompt']) {
     assert.ok(set.values.has(v), `${v} is among ${[...set.values].join(', ')}`);
   }
 });

@@ -160,7 +160,7 @@ test('Servers view: one root item per server with state and tool count', async (
     const m = /^running · (\d+) tools?$/.exec(node.description || '');
     assert.ok(m, `description of ${s.name} is "running · N tools", got "${node.description}"`);
     assert.equal(Number(m[1]), s.tools.length, `tool count of ${s.name}`);
-    assert.equal(node.contextValue, 'mcpServer.running', `contextValue of ${s.name}`);
+    assert.equal(node.contextValue, 'mcpServer.running.signedOut', `contextValue of ${s.name}`);
     assert.equal(node.collapsible, true, `${s.name} is collapsible`);
   }
   const everything = roots.find((n) => n.label === S.everything);
