@@ -64,6 +64,8 @@ export class OAuthSession implements RequestAuth {
   private readonly failedStepUps = new Set<string>();
   /** The token each request went with: one refused with a token since replaced just goes again. */
   private readonly sentWith = new WeakMap<AuthRequest, TokenSet | undefined>();
+  /** Requests a whole sign-in already ran for: refused again, they fail (never a second browser). */
+  private readonly signedInFor = new WeakSet<AuthRequest>();
   private readonly _onDidChange = new Emitter<'signed-in' | 'needs-sign-in' | 'signed-out'>();
   /** Fired when the state a user sees changes (a token arrived, a sign-in is needed, signed out). */
   readonly onDidChange: Event<'signed-in' | 'needs-sign-in' | 'signed-out'> = this._onDidChange.event;
@@ -114,7 +116,7 @@ export class OAuthSession implements RequestAuth {
         await this.signIn(req, c, wanted, { refresh: false });
         return { retry: true };
       }
-      if (attempt > 2) return this.refuse(`${name} still refuses the credentials after signing in`);
+      if (attempt > 2 || this.signedInFor.has(req)) return this.refuse(`${name} still refuses the credentials after signing in`);
       if (this.token && this.sentWith.get(req) !== this.token) return { retry: true }; // another flow got a new token meanwhile
       if (this.flow) { await this.flow; return { retry: true }; }
       await this.signIn(req, c, undefined, { refresh: attempt === 1 && res.hadCredentials });
@@ -214,6 +216,7 @@ export class OAuthSession implements RequestAuth {
       throw new LocalError('auth', `${this.opts.serverName} needs you to sign in`);
     }
     const previous = this.token;
+    this.signedInFor.add(req);
     const result = await flow.authorize({ ...this.flowContext(signal, c, true), ...(scope ? { scope } : {}), ...(previous ? { previous } : {}) });
     this.tell(result.token);
     this.token = result.token;

@@ -27,7 +27,8 @@ import { freePort, killPids, treeOf, isAlive, describe, sleep, processesWithEnv,
 import { launchBrowser, Workbench } from './lib/workbench.mjs';
 import { Answerer } from './lib/answerer.mjs';
 import { checkPhaseLogs } from './secrets.mjs';
-import { startRemoteEverything, startRemoteStateless } from './lib/remote.mjs';
+import { startRemoteEverything, startRemoteOAuth, startRemoteStateless } from './lib/remote.mjs';
+import { OAUTH_SERVER, signInSteps, tokensInFiles } from './ui.signin.mjs';
 import { uiSteps, untrustedSteps } from './ui.steps.mjs';
 
 // ---- arguments --------------------------------------------------------------------------
@@ -37,7 +38,7 @@ const opt = (name, def) => {
   return i >= 0 ? argv[i + 1] : def;
 };
 const VSIX = path.resolve(opt('--vsix', path.join(REPO, 'dist', 'mcp-host.vsix')));
-const ONLY = new Set((opt('--only', 'suite,ui,untrusted') || '').split(',').filter(Boolean));
+const ONLY = new Set((opt('--only', 'suite,ui,untrusted,signin') || '').split(',').filter(Boolean));
 const HEADED = argv.includes('--headed');
 
 const E2E = path.join(REPO, '.e2e');
@@ -191,9 +192,14 @@ async function startPhase(name, { disableTrust, env = {}, settings = {}, remote,
   log(`${name}: code-server on ${cs.url} (${[disableTrust ? '--disable-workspace-trust' : 'workspace trust on', ...extraArgs].join(' ')}) in ${Date.now() - t} ms`);
   const wb = await Workbench.open(live.browser, cs.folderUrl(workspace));
   wb.page.setDefaultTimeout(15000);
-  wb.closeOpenedPages((url, title) => log(`${name}: the browser opened ${url} (title "${title}"); closing it`));
+  wb.closeOpenedPages((url, title, taken) => log(`${name}: the browser opened ${redactUrlForLog(url)} (title "${title}"); ${taken ? 'the step takes it' : 'closing it'}`));
   log(`${name}: workbench loaded in ${wb.loadMs} ms`);
   return { name, base, userDataDir, extensionsDir, workspace, servers, cs, wb };
+}
+
+/** An opened page's URL for the log: the values of a sign-in's state and PKCE challenge left out. */
+function redactUrlForLog(url) {
+  return url.replace(/([?&](?:state|code_challenge|code)=)[^&]+/g, '$1…');
 }
 
 async function stopPhase(phase) {
@@ -424,6 +430,8 @@ async function main() {
   // -- untrusted phase: restricted mode keeps workspace servers stopped, and user servers
   // that reach into the workspace (a command in it, its .env as envFile) too; a plain user
   // server runs. The planted files write markers (under .e2e/untrusted/markers) if they run.
+  if (ONLY.has('signin')) await signInPhase();
+
   if (ONLY.has('untrusted')) {
     let phase;
     let hostile;
@@ -449,6 +457,47 @@ async function main() {
         const ran = Object.entries(hostile.markers).filter(([, f]) => fs.existsSync(f));
         record('untrusted: no marker file exists at the end (the repository\'s files never ran)', ran.length === 0,
           ran.map(([k, f]) => `${k}: ${rel(f)}: ${fs.readFileSync(f, 'utf8').trim()}`).join('\n'));
+      }
+    }
+  }
+}
+
+/**
+ * -- sign-in phase: an OAuth-protected user server (the fixture with its own authorization
+ * server): needs sign-in → Sign In → the authorization page in the browser → Allow →
+ * running; Sign Out. Then no token it issued is in any log.
+ */
+async function signInPhase() {
+  let phase;
+  let state;
+  let oauthUrl;
+  try {
+    oauthUrl = await startRemoteOAuth({ log, onChild: (child) => live.remote.push(child), logFile: path.join(LOGS, 'oauth-fixture.log') });
+    phase = await startPhase('signin', {
+      disableTrust: true,
+      // The authorization page is on the fixture's loopback port: code-server serves it through its port proxy.
+      proxy: true,
+      // Every log at trace (the server channel logs its traffic too): the token grep below sees the most.
+      extraArgs: ['--log', 'trace'],
+      prepare: async ({ workspace }) => {
+        fs.writeFileSync(path.join(workspace, '.vscode', 'mcp.json'), JSON.stringify({ servers: {} }, null, 2) + '\n');
+      },
+      settings: () => ({ 'mcpHost.servers': { [OAUTH_SERVER]: { type: 'http', url: oauthUrl } } }),
+    });
+    const step = makeStepRunner(phase);
+    state = await signInSteps({ step, phase, log, oauthUrl });
+  } catch (e) {
+    record('signin phase', false, e.stack || e.message);
+  } finally {
+    await stopPhase(phase).catch((e) => record('signin: stop', false, e.message));
+    if (phase && state) {
+      try {
+        const { issued } = await state();
+        const r = tokensInFiles(issued, [path.join(phase.userDataDir, 'logs'), LOGS]);
+        record(`signin: none of the ${issued.length} tokens issued is in the ${r.files} log files`, issued.length > 0 && r.hits.length === 0,
+          issued.length ? r.hits.join('\n') : 'no token was issued');
+      } catch (e) {
+        record('signin: the logs were grepped for the issued tokens', false, e.stack || e.message);
       }
     }
   }

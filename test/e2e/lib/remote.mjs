@@ -35,6 +35,32 @@ export async function startRemoteEverything({ log, onChild }) {
 }
 
 /**
+ * The OAuth-protected fixture (test/fixtures/servers/oauth.mjs) with its own authorization
+ * server, on a loopback port it picks. Resolves to its MCP endpoint URL.
+ */
+export async function startRemoteOAuth({ log, onChild, logFile }) {
+  const entry = path.join(REPO, 'test', 'fixtures', 'servers', 'oauth.mjs');
+  const child = spawn(NODE24, [entry], { env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  onChild(child);
+  const url = await new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`the OAuth fixture did not start: ${seen.slice(-300)}`)), 20000);
+    timer.unref();
+    const onData = (d) => {
+      seen += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(seen);
+      if (m) { clearTimeout(timer); child.stderr.off('data', onData); resolve(m[1]); }
+    };
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the OAuth fixture exited with ${code}: ${seen.slice(-300)}`)); });
+  });
+  child.stdout.resume();
+  if (logFile) child.stderr.pipe(fs.createWriteStream(logFile)); else child.stderr.resume();
+  log(`OAuth fixture (its own authorization server) on ${url}`);
+  return url;
+}
+
+/**
  * The stateless 2026-07-28 fixture (test/fixtures/servers/stateless.mjs) over Streamable HTTP,
  * on a free loopback port it picks itself (it binds 127.0.0.1). Resolves to its endpoint URL,
  * as it prints it (`listening on http://127.0.0.1:P/mcp`). It does not watch stdin: the

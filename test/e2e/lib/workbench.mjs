@@ -64,9 +64,21 @@ export class Workbench {
   closeOpenedPages(onPage) {
     this.page.context().on('page', (p) => {
       void p.waitForLoadState('load', { timeout: 15000 }).catch(() => {}).then(async () => {
-        onPage(p.url(), await p.title().catch(() => ''));
+        // A step that expects this page (an authorization page to answer) takes it over.
+        const taker = (this.pageTakers ?? []).find((t) => t.match(p.url()));
+        onPage(p.url(), await p.title().catch(() => ''), !!taker);
+        if (taker) { this.pageTakers.splice(this.pageTakers.indexOf(taker), 1); taker.take(p); return; }
         await p.close().catch(() => {});
       });
+    });
+  }
+
+  /** The next opened page whose URL `match`es, instead of its being closed (closeOpenedPages). */
+  takeOpenedPage(match, { timeoutMs = 30000 } = {}) {
+    this.pageTakers ??= [];
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no page matching ${match} opened in ${timeoutMs} ms`)), timeoutMs);
+      this.pageTakers.push({ match: (u) => match.test(u), take: (p) => { clearTimeout(timer); resolve(p); } });
     });
   }
 
