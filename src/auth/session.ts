@@ -134,8 +134,8 @@ export class OAuthSession implements RequestAuth {
     await this.signIn({ method: 'POST', url: this.opts.serverUrl, interactive: true, ...(signal ? { signal } : {}) }, { scheme: undefined }, undefined, { refresh: false, force: true, asked: true });
   }
 
-  /** Revokes what the authorization server lets us revoke and forgets the token. */
-  async signOut(): Promise<void> {
+  /** Revokes what the authorization server lets us revoke and forgets the token; whether there was one. */
+  async signOut(): Promise<boolean> {
     await this.load();
     const token = this.token, info = this.info;
     this.token = undefined;
@@ -147,6 +147,7 @@ export class OAuthSession implements RequestAuth {
       await flow.revoke({ ...this.flowContext(new AbortController().signal, { scheme: undefined }, true), info }, token).catch(() => undefined);
     }
     this._onDidChange.fire('signed-out');
+    return !!token;
   }
 
   // ---- internals ----

@@ -10,7 +10,7 @@ import { AUTH_OPTIONS, authArgsOf, type AuthArgs } from './authArgs.ts';
 import { UsageError } from './errors.ts';
 import { splitCommandLine } from './words.ts';
 
-export const COMMANDS = ['servers', 'tools', 'describe', 'resources', 'templates', 'prompts', 'call', 'read', 'prompt', 'skills', 'skill'] as const;
+export const COMMANDS = ['servers', 'tools', 'describe', 'resources', 'templates', 'prompts', 'call', 'read', 'prompt', 'skills', 'skill', 'login', 'logout'] as const;
 export type Command = typeof COMMANDS[number];
 
 export type ElicitMode = 'accept-defaults' | 'decline' | 'cancel';
@@ -163,6 +163,8 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
 
   const auth = authArgsOf(v, env, fail);
   if (auth.given && (command === 'servers' || target?.kind === 'stdio')) fail('the sign-in options (--client-id, --grant, --store…) are for servers reached over HTTP: --url or --server');
+  if ((command === 'login' || command === 'logout') && target?.kind === 'stdio') fail(`${command} is for servers reached over HTTP: --url or --server`);
+  if ((command === 'login' || command === 'logout') && auth.store === false) fail(`${command} keeps or forgets the sign-in in the credentials file: --no-store does not fit`);
   if (auth.clientSecretFrom === '-' && v.args === '-') fail('only one of --args and --client-secret can be read from stdin (-)');
 
   let args: Record<string, unknown> | undefined;

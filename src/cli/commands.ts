@@ -114,7 +114,11 @@ export async function runCommand(ctx: CommandContext): Promise<number> {
     case 'skill':
       return runSkillsCommand(ctx);
     case 'servers':
-      throw new Error('servers needs no connection');
+    case 'logout':
+      throw new Error(`${args.command} needs no connection`);
+    case 'login':
+      // main.ts reports the sign-in once connected; nothing to ask the server.
+      return ExitCode.Ok;
   }
 }
 

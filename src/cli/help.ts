@@ -102,6 +102,7 @@ Usage:
   mcp-host prompt NAME [--args JSON|@FILE|-] TARGET
   mcp-host skills TARGET
   mcp-host skill NAME_OR_URI [--save DIR [--force]] TARGET
+  mcp-host login|logout TARGET
   mcp-host COMMAND --help
 
 Commands:
@@ -116,6 +117,8 @@ Commands:
   prompt      get a prompt
   skills      list the server's skills (SEP-2640; nothing of them is read)
   skill       show a skill's SKILL.md, verified; with --save, save the whole skill
+  login       sign in to a server behind OAuth and keep the sign-in (credentials file)
+  logout      revoke and forget the kept sign-in of a server
 
 ${TARGETS}
 
@@ -142,7 +145,16 @@ Examples:
 const page = (usage: string, what: string, extra = '') =>
   `Usage: ${usage}\n\n${what}\n\n${TARGETS}\n\n${REQUEST}${extra ? `\n\n${extra}` : ''}\n\n${EXIT_CODES}\n`;
 
+const AUTH_PAGE = (what: string) => `${what}
+
+${SIGN_IN}`;
+
 export const COMMAND_HELP: Record<string, string> = {
+  login: page('mcp-host login TARGET', AUTH_PAGE(`Signs in to the server (when it asks for a sign-in: its first 401) and keeps the sign-in
+in the credentials file, readable by you alone, for later runs: the same as a command with
+--store, without running one. Says so when the server asks for none.`)),
+  logout: page('mcp-host logout TARGET', AUTH_PAGE(`Revokes the kept sign-in of the server where its authorization server allows it, and
+forgets it. No server is started.`)),
   servers: `Usage: mcp-host servers [--json]
 
 Lists the servers configured in .vscode/mcp.json (the nearest one from the current

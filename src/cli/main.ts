@@ -116,6 +116,8 @@ class Run {
    * target, secret tool arguments and credential-looking text are masked.
    */
   private readonly redactor = new Redactor();
+  /** The sign-in of this run's server, once made (login reports it). */
+  private lastAuth: OAuthSession | undefined;
 
   constructor(io: CliIO, args: CliArgs, configEnv: ConfigEnvironment) {
     this.io = io;
@@ -139,6 +141,7 @@ class Run {
         this.stdinUsed = this.args.argsFrom === '-';
         this.args.args = await readArgsFrom(this.args.argsFrom, this.args.command, this.io.cwd, this.io.stdin ?? process.stdin);
       }
+      if (this.args.command === 'logout') return await this.logout();
       const roots = this.args.noRoots ? undefined : await rootsOf(this.args.roots, this.io.cwd);
       const target = await this.resolveTarget();
       let startup: { dispose(): void } | undefined;
@@ -166,6 +169,11 @@ class Run {
         });
       } finally {
         startup?.dispose();
+      }
+      if (this.args.command === 'login') {
+        const auth = this.lastAuth;
+        this.err(auth?.signedIn ? `mcp-host: signed in to ${target.name}; kept in ${credentialsFilePath(this.io.env)}\n` : `mcp-host: ${target.name} did not ask for a sign-in\n`);
+        return ExitCode.Ok;
       }
       const showProgress = this.args.progress || this.io.stderrIsTTY;
       return await runCommand({
@@ -201,8 +209,10 @@ class Run {
     const flags = await readAuthFiles(a, this.io.cwd, this.io.stdin ?? process.stdin);
     const config = { ...launch.oauth, ...flags };
     for (const secret of [config.clientSecret, config.assertion, config.privateKey, config.idp?.idToken, config.idp?.clientSecret]) if (secret) this.redactor.addSecret(secret);
-    const file = a.store ? credentialsFilePath(this.io.env) : undefined;
-    if (a.store && !file) throw new LocalError('config', '--store: MCP_HOST_CREDENTIALS_FILE is empty, so there is no file to keep sign-ins in');
+    // login and logout are about the kept sign-in: they use the credentials file by themselves.
+    const keep = a.store || this.args.command === 'login' || this.args.command === 'logout';
+    const file = keep ? credentialsFilePath(this.io.env) : undefined;
+    if (keep && !file) throw new LocalError('config', `${a.store ? '--store' : this.args.command}: MCP_HOST_CREDENTIALS_FILE is empty, so there is no file to keep sign-ins in`);
     const host = cliAuthHost({
       store: file ? new FileTokenStore(file) : new MemoryTokenStore(),
       env: this.io.env, say: t => this.err(t), verbose: this.args.verbose,
@@ -210,7 +220,18 @@ class Run {
     });
     // Discovery speaks HTTP: a ws(s):// server's metadata is at the http(s):// twin of its URL.
     const serverUrl = new URL(launch.url.replace(/^ws(s?):/i, 'http$1:'));
-    return new OAuthSession({ serverName: target.name, serverUrl, config, host, onSecret: v => this.redactor.addSecret(v) });
+    this.lastAuth = new OAuthSession({ serverName: target.name, serverUrl, config, host, onSecret: v => this.redactor.addSecret(v) });
+    return this.lastAuth;
+  }
+
+  /** mcp-host logout: revoke what can be revoked, forget the kept sign-in; no server is started. */
+  private async logout(): Promise<number> {
+    const target = await this.resolveTarget();
+    const auth = await this.authFor(target);
+    if (!auth) throw new LocalError('config', `${target.name} is not reached over HTTP: there is no sign-in to forget`);
+    const had = await auth.signOut();
+    this.err(had ? `mcp-host: signed out of ${target.name}\n` : `mcp-host: ${target.name} had no kept sign-in\n`);
+    return ExitCode.Ok;
   }
 
   private async resolveTarget(): Promise<Target> {

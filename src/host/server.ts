@@ -156,7 +156,17 @@ export class ManagedServerImpl implements ManagedServer {
       session.onDidChange(e => {
         record.needsSignIn = e === 'needs-sign-in';
         if (e === 'signed-in') this.log('info', 'host', 'signed in');
-        else if (e === 'needs-sign-in' && this._state.kind === 'running') this.log('warning', 'host', 'the sign-in expired: MCP Host: Sign In to Server signs in again');
+        else if (e === 'needs-sign-in' && this._state.kind === 'running') {
+          // The sign-in ran out (no refresh token, or it was refused): calls would only fail,
+          // so the server waits for a new sign-in, as at a start, instead of failing them.
+          this.log('warning', 'host', 'the sign-in expired: MCP Host: Sign In to Server signs in again');
+          // After the refused request has failed with its own reason (its rejection runs in
+          // microtasks; this waits for the next macrotask), not with "closed".
+          setTimeout(() => {
+            if (this._state.kind !== 'running') return;
+            void this.stop().then(() => { if (this._state.kind === 'stopped') this.setState({ kind: 'needs-sign-in', message: `${this.def.name}: the sign-in expired` }); });
+          }, 0);
+        }
       });
       this.auth = record;
     }

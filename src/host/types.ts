@@ -223,7 +223,8 @@ export interface ServerAuth extends RequestAuth {
   readonly signedIn: boolean;
   readonly onDidChange: Event<'signed-in' | 'needs-sign-in' | 'signed-out'>;
   signInNow(signal?: AbortSignal): Promise<void>;
-  signOut(): Promise<void>;
+  /** Resolves with whether there was a sign-in to forget. */
+  signOut(): Promise<boolean>;
 }
 
 export interface VersionMemory {

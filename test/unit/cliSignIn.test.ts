@@ -63,10 +63,65 @@ describe('mcp-host signs in to an OAuth-protected server', () => {
     assert.equal((await state()).events.filter(e => e.event === 'authorized').length, before, 'no second authorization');
   });
 
+  test('login keeps the sign-in, logout revokes and forgets it', async () => {
+    const file = path.join(dir, 'login', 'credentials.json');
+    const env = { BROWSER, MCP_HOST_CREDENTIALS_FILE: file };
+    const login = await cli(['login', '--url', url], { env });
+    assert.equal(login.code, 0, show(login));
+    assert.match(login.stderr, /signed in to 127\.0\.0\.1:\d+\/mcp; kept in /);
+    assert.match(readFileSync(file, 'utf8'), /fixture-at-/);
+    const again = await cli(['login', '--url', url], { env: { ...env, BROWSER: 'false' } });
+    assert.equal(again.code, 0, show(again));
+    const revokedBefore = (await state()).events.filter(e => e.event === 'revoked').length;
+    const logout = await cli(['logout', '--url', url], { env });
+    assert.equal(logout.code, 0, show(logout));
+    assert.match(logout.stderr, /signed out of 127\.0\.0\.1:\d+\/mcp/);
+    assert.doesNotMatch(readFileSync(file, 'utf8'), /fixture-(at|rt)-/, 'the tokens are gone from the file');
+    assert.equal((await state()).events.filter(e => e.event === 'revoked').length - revokedBefore, 2, 'both tokens revoked');
+    const none = await cli(['logout', '--url', url], { env });
+    assert.match(none.stderr, /had no kept sign-in/);
+    const usage = await cli(['login', '--no-store', '--url', url], { env });
+    assert.equal(usage.code, 2, show(usage));
+  });
+
   test('without --store nothing is written', async () => {
     const file = path.join(dir, 'none', 'credentials.json');
     const r = await cli(['call', 'whoami', '--url', url], { env: { BROWSER, MCP_HOST_CREDENTIALS_FILE: file } });
     assert.equal(r.code, 0, show(r));
     assert.throws(() => statSync(file), /ENOENT/);
+  });
+});
+
+describe('mcp-host refuses to sign in where a check fails', () => {
+  async function fixture(flag: string): Promise<{ url: string; stop(): void; state(): Promise<{ events: Array<{ event: string }> }> }> {
+    const child = spawn(process.execPath, [path.join(repo, 'test/fixtures/servers/oauth.mjs'), flag], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      let seen = '';
+      child.stderr!.on('data', d => { seen += d; const m = /listening on (\S+)/.exec(seen); if (m) resolve(m[1]!); });
+      child.once('exit', c => reject(new Error(`oauth fixture exited ${c}`)));
+    });
+    return { url, stop: () => child.kill(), state: async () => (await fetch(new URL('/state', url))).json() as never };
+  }
+
+  test('an authorization server without PKCE S256: no browser, exit 6 saying so', async () => {
+    const f = await fixture('--no-pkce');
+    try {
+      const r = await cli(['tools', '--url', f.url], { env: { BROWSER } });
+      assert.equal(r.code, 6, show(r));
+      assert.match(r.stderr, /127\.0\.0\.1:\d+\/mcp.*does not offer PKCE with S256/);
+      assert.doesNotMatch(r.stderr, /to sign in, open/, 'the browser was never sent there');
+    } finally { f.stop(); }
+  });
+
+  test('a redirect with another state: the code is not exchanged, exit 6 naming the check', async () => {
+    const f = await fixture('--wrong-state');
+    try {
+      const r = await cli(['tools', '--url', f.url], { env: { BROWSER } });
+      assert.equal(r.code, 6, show(r));
+      assert.match(r.stderr, /127\.0\.0\.1:\d+\/mcp.*state/);
+      const events = (await f.state()).events.map(e => e.event);
+      assert.ok(events.includes('authorized'), `the person did allow: ${events.join(', ')}`);
+      assert.ok(!events.includes('token'), `no token was asked for with that code: ${events.join(', ')}`);
+    } finally { f.stop(); }
   });
 });

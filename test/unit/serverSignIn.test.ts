@@ -27,7 +27,7 @@ class StandInAuth implements ServerAuth {
     return { retry: false, error: new LocalError('auth', 'guarded needs you to sign in') };
   }
   async signInNow() { this.signIns++; this.token = 'good'; this.changed.fire('signed-in'); }
-  async signOut() { this.token = undefined; this.changed.fire('signed-out'); }
+  async signOut() { const had = !!this.token; this.token = undefined; this.changed.fire('signed-out'); return had; }
 }
 
 let server: http.Server;
@@ -84,6 +84,26 @@ test('a stdio server has no sign-in', async () => {
   manager.setDefinitions([{ id: 'user::local', name: 'local', scope: 'user', source: { file: 'test' }, fingerprint: 'l', launch: { type: 'stdio', command: process.execPath, args: ['-e', ''], env: {} } }], { autoStart: false });
   try {
     await assert.rejects(manager.get('local')!.signIn(), /nothing to sign in to/);
+  } finally {
+    await manager.dispose();
+  }
+});
+
+test('a sign-in that expires while the server runs: it waits in `needs sign-in` again', async () => {
+  const auth = new StandInAuth();
+  const manager = new ServerManager({ auth: () => auth });
+  const def: ServerDefinition = { id: 'user::expiring', name: 'expiring', scope: 'user', source: { file: 'test' }, fingerprint: 'e', launch: { type: 'http', url, headers: {} } };
+  try {
+    manager.setDefinitions([def], { autoStart: true });
+    const s = manager.get('expiring')!;
+    await waitForState(s, 'needs-sign-in');
+    await s.signIn();
+    assert.equal(s.state.kind, 'running');
+    // The token is refused from now on, as an expired one would be.
+    auth.token = 'expired';
+    await assert.rejects(s.callTool('echo', {}), /sign in/);
+    const state = await waitForState(s, 'needs-sign-in');
+    assert.match(state.kind === 'needs-sign-in' ? state.message : '', /expired/);
   } finally {
     await manager.dispose();
   }
