@@ -43,6 +43,27 @@ export class FileTokenStore implements TokenStore {
   delete(key: string) { return this.update(all => { delete all[key]; }); }
 }
 
+/**
+ * Neither --store nor --no-store, on a terminal: sign-ins kept earlier are read from the
+ * file; a new one is kept there only if the person says so when it arrives (asked once a
+ * run), else in memory for the run.
+ */
+export class AskingTokenStore implements TokenStore {
+  private readonly file: FileTokenStore;
+  private readonly memory = new MemoryTokenStore();
+  private readonly ask: () => Promise<boolean>;
+  private decided: Promise<boolean> | undefined;
+  constructor(file: FileTokenStore, ask: () => Promise<boolean>) { this.file = file; this.ask = ask; }
+  async get(key: string) { return (await this.memory.get(key)) ?? this.file.get(key); }
+  async set(key: string, value: string) {
+    // Registrations and the rest follow the tokens' fate; the question is about a sign-in.
+    this.decided ??= this.ask().catch(() => false);
+    if (await this.decided) await this.file.set(key, value);
+    else await this.memory.set(key, value);
+  }
+  async delete(key: string) { await this.memory.delete(key); await this.file.delete(key); }
+}
+
 /** Where kept sign-ins live: MCP_HOST_CREDENTIALS_FILE, else the user's config directory. */
 export function credentialsFilePath(env: Record<string, string | undefined>): string | undefined {
   const set = env.MCP_HOST_CREDENTIALS_FILE;

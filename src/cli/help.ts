@@ -36,8 +36,9 @@ the system's opener, and its URL is printed; the browser comes back to a listene
       --client-metadata-url URL
                         the client's metadata document (used where the server accepts one)
       --no-dpop         never ask for DPoP-bound tokens
-      --store           keep sign-ins in the credentials file (readable by you alone);
-                        --no-store (the default) keeps them for this run only`;
+      --store           keep sign-ins in the credentials file (readable by you alone)
+                        without asking; --no-store keeps them for this run only; without
+                        either, a terminal asks when a sign-in arrives (else: this run only)`;
 
 const REQUEST = `Request options:
   -t, --timeout MS      timeout of each request, the handshake included (default 60000);

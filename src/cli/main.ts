@@ -7,7 +7,7 @@ import { isatty } from 'node:tty';
 import { LocalError, type ProgressNotificationParams } from '../core.ts';
 import { parseCommandLine, readArgsFrom, type CliArgs } from './args.ts';
 import { OAuthSession } from '../auth/session.ts';
-import { FileTokenStore, MemoryTokenStore, cliAuthHost, credentialsFilePath } from './auth.ts';
+import { AskingTokenStore, FileTokenStore, MemoryTokenStore, cliAuthHost, credentialsFilePath } from './auth.ts';
 import { readAuthFiles } from './authArgs.ts';
 import { runCommand } from './commands.ts';
 import { Redactor, definitionSecrets, isSecretEnvName } from '../host/redaction.ts';
@@ -213,8 +213,17 @@ class Run {
     const keep = a.store || this.args.command === 'login' || this.args.command === 'logout';
     const file = keep ? credentialsFilePath(this.io.env) : undefined;
     if (keep && !file) throw new LocalError('config', `${a.store ? '--store' : this.args.command}: MCP_HOST_CREDENTIALS_FILE is empty, so there is no file to keep sign-ins in`);
+    // Neither --store nor --no-store on a terminal: asked when a sign-in arrives.
+    const askFile = !keep && a.store === undefined ? credentialsFilePath(this.io.env) : undefined;
+    const reader = this.terminal();
+    const store = file ? new FileTokenStore(file)
+      : askFile && reader ? new AskingTokenStore(new FileTokenStore(askFile), async () => {
+        const answer = (await reader().question(`Keep the sign-in to ${target.name} in ${askFile} (readable by you alone) for later runs? [y/N]: `, { signal: this.abort.signal }))?.trim().toLowerCase();
+        return answer === 'y' || answer === 'yes';
+      })
+        : new MemoryTokenStore();
     const host = cliAuthHost({
-      store: file ? new FileTokenStore(file) : new MemoryTokenStore(),
+      store,
       env: this.io.env, say: t => this.err(t), verbose: this.args.verbose,
       ...(a.clientMetadataUrl ? { clientMetadataUrl: a.clientMetadataUrl } : {}),
     });

@@ -6,7 +6,7 @@
 
 import * as vscode from 'vscode';
 import { OAuthSession } from '../auth/session.ts';
-import type { AuthHost, TokenStore } from '../auth/types.ts';
+import type { AuthHost, RedirectReceiver, TokenStore } from '../auth/types.ts';
 import type { Redactor } from '../host/redaction.ts';
 import type { ManagedServer, RemoteLaunch, ServerDefinition } from '../host/types.ts';
 import { resolveServer } from './serverPicker.ts';
@@ -23,16 +23,73 @@ class SecretTokenStore implements TokenStore {
   async delete(key: string) { await this.secrets.delete(PREFIX + key); }
 }
 
+/**
+ * Where the UI runs elsewhere (a remote window), the browser cannot reach a listener of
+ * the extension host's: the redirect
+ * goes to the extension's URI handler, through the address vscode.env.asExternalUri gives.
+ * One sign-in waits at a time (a second replaces the first, which then fails as cancelled).
+ */
+class UriHandlerRedirects implements vscode.UriHandler {
+  private waiting: { deliver(q: URLSearchParams): void } | undefined;
+  private readonly extensionId: string;
+  constructor(extensionId: string) { this.extensionId = extensionId; }
+
+  handleUri(uri: vscode.Uri): void {
+    if (uri.path !== '/oauth/callback') return;
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.deliver(new URLSearchParams(uri.query));
+  }
+
+  async receiver(): Promise<RedirectReceiver> {
+    const internal = vscode.Uri.parse(`${vscode.env.uriScheme}://${this.extensionId}/oauth/callback`);
+    const external = await vscode.env.asExternalUri(internal);
+    let entry: { deliver(q: URLSearchParams): void } | undefined;
+    // From the parts, unencoded: code-server's answer carries its query inside the path
+    // (".../callback?vscode-reqid=…"), which Uri.toString() would escape into "%3F".
+    const redirectUri = `${external.scheme}://${external.authority}${external.path}${external.query ? `?${external.query}` : ''}`;
+    return {
+      redirectUri,
+      wait: signal => new Promise((resolve, reject) => {
+        const onAbort = () => { if (this.waiting === entry) this.waiting = undefined; reject(signal.reason instanceof Error ? signal.reason : new Error('cancelled')); };
+        if (signal.aborted) { onAbort(); return; }
+        signal.addEventListener('abort', onAbort, { once: true });
+        entry = { deliver: q => { signal.removeEventListener('abort', onAbort); resolve(q); } };
+        this.waiting = entry;
+      }),
+      dispose: () => { if (this.waiting === entry) this.waiting = undefined; },
+    };
+  }
+}
+
+/** Whether the browser may not reach this machine's 127.0.0.1 (setting mcpHost.oauth.redirect). */
+function useUriHandler(): boolean {
+  const how = vscode.workspace.getConfiguration('mcpHost').get<string>('oauth.redirect', 'auto');
+  if (how === 'loopback') return false;
+  if (how === 'uriHandler') return true;
+  // A desktop VS Code's remote window (SSH, WSL, a container, a tunnel): the browser is on another machine.
+  // VS Code in a browser (code-server) keeps the loopback listener: its browser is usually
+  // on the server's machine, and its port proxy rewrites a loopback authorization URL in a
+  // way that breaks a redirect_uri with a query of its own (seen in the e2e).
+  return vscode.env.remoteName !== undefined && vscode.env.uiKind === vscode.UIKind.Desktop;
+}
+
 /** The manager's `auth` hook: one OAuthSession per remote server, its secrets masked everywhere. */
 export function createServerAuth(context: vscode.ExtensionContext, redactor: Redactor) {
   const store = new SecretTokenStore(context.secrets);
+  const redirects = new UriHandlerRedirects(context.extension.id);
+  context.subscriptions.push(vscode.window.registerUriHandler(redirects));
   const host = (def: ServerDefinition): AuthHost => ({
     store,
+    ...(useUriHandler() ? { redirectReceiver: () => redirects.receiver() } : {}),
     clientName: 'MCP Host for VS Code',
     ...(clientMetadataUrl() ? { clientMetadataUrl: clientMetadataUrl()! } : {}),
     async openUrl(url) {
       if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`will not open ${url.protocol} URLs`);
-      const opened = await vscode.env.openExternal(vscode.Uri.parse(url.href, true));
+      // The URL as a string: VS Code opens a string exactly as given, while a Uri is
+      // re-encoded on the way (a redirect_uri that has a query of its own, as the URI
+      // handler's does, would reach the browser decoded or encoded twice).
+      const opened = await vscode.env.openExternal(url.href as unknown as vscode.Uri);
       if (!opened) throw new Error(`the browser did not open the sign-in page for ${def.name}`);
     },
   });

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cli, show } from './cliHarness.ts';
+import { cli, run, show } from './cliHarness.ts';
 import { repo } from './helpers.ts';
 
 const BROWSER = `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(repo, 'test/fixtures/consent-browser.mjs'))}`;
@@ -82,6 +82,18 @@ describe('mcp-host signs in to an OAuth-protected server', () => {
     assert.match(none.stderr, /had no kept sign-in/);
     const usage = await cli(['login', '--no-store', '--url', url], { env });
     assert.equal(usage.code, 2, show(usage));
+  });
+
+  test('on a terminal, without --store or --no-store, the sign-in is kept only if the person says so', async () => {
+    for (const [answer, kept] of [['y', true], ['n', false]] as const) {
+      const file = path.join(dir, `ask-${answer}`, 'credentials.json');
+      const r = await run(['call', 'whoami', '--url', url], { input: `${answer}\n`, env: { BROWSER, MCP_HOST_CREDENTIALS_FILE: file } });
+      assert.equal(r.code, 0, show(r));
+      assert.match(r.stderr, /Keep the sign-in to 127\.0\.0\.1:\d+\/mcp in .*credentials\.json \(readable by you alone\) for later runs\? \[y\/N\]/);
+      let text = '';
+      try { text = readFileSync(file, 'utf8'); } catch { /* not written */ }
+      assert.equal(/fixture-at-/.test(text), kept, `answer ${answer}: kept in the file ${kept}`);
+    }
   });
 
   test('without --store nothing is written', async () => {
