@@ -61,6 +61,16 @@ export async function clientFor(ctx: Ctx, info: ServerAuthInfo, as: oauth.Author
     await host.store.set(clientKey(info.issuer), JSON.stringify(record));
     return record;
   }
+  // Ask the person for a client registered by hand; kept for this issuer like a registration.
+  const given = redirectUri ? await host.askClient?.(info.issuer, redirectUri, ctx.signal) : undefined;
+  if (given?.clientId) {
+    const record: ClientRecord = {
+      clientId: given.clientId, ...(given.clientSecret ? { clientSecret: given.clientSecret } : {}),
+      grantTypes: ['authorization_code', 'refresh_token'], source: 'configured',
+    };
+    await host.store.set(clientKey(info.issuer), JSON.stringify(record));
+    return record;
+  }
   throw new LocalError('auth', `${ctx.serverName}: the authorization server ${info.issuer} does not register clients and takes no client metadata document; configure a client (oauth.clientId, or --client-id)`);
 }
 

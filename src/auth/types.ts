@@ -57,6 +57,11 @@ export interface AuthHost {
   /** The Client ID Metadata Document URL the product publishes, if any. */
   clientMetadataUrl?: string;
   clientName: string;
+  /**
+   * The last way to a client (after configured, kept, metadata document and registration):
+   * ask the person for one registered with `issuer` by hand. Undefined: they gave none.
+   */
+  askClient?(issuer: string, redirectUri: string, signal: AbortSignal): Promise<{ clientId: string; clientSecret?: string } | undefined>;
   /** Progress for the person ("Waiting for the browser…"); secrets never go here. */
   onProgress?(message: string): void;
 }

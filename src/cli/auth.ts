@@ -80,6 +80,8 @@ export interface CliAuthHostOptions {
   say(text: string): void;
   clientMetadataUrl?: string;
   verbose?: boolean;
+  /** A question on the terminal (undefined: there is none). */
+  question?: (text: string) => Promise<string | undefined>;
 }
 
 /** The command that opens a URL: $BROWSER, else the platform's opener. */
@@ -103,6 +105,16 @@ export function cliAuthHost(opts: CliAuthHostOptions): AuthHost {
   return {
     store: opts.store,
     clientName: 'MCP Host (command line)',
+    ...(opts.question ? {
+      async askClient(issuer: string, redirectUri: string) {
+        const q = opts.question!;
+        opts.say(`mcp-host: ${issuer} does not register clients by itself. Register one there with the redirect URI ${redirectUri} (any port on 127.0.0.1), then:\n`);
+        const clientId = (await q('Client ID (empty: cancel): '))?.trim();
+        if (!clientId) return undefined;
+        const clientSecret = (await q('Client secret (empty: none): '))?.trim();
+        return { clientId, ...(clientSecret ? { clientSecret } : {}) };
+      },
+    } : {}),
     ...(opts.clientMetadataUrl ? { clientMetadataUrl: opts.clientMetadataUrl } : {}),
     onProgress: message => { if (opts.verbose) opts.say(`mcp-host: ${message}\n`); },
     async openUrl(url) {

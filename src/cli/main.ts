@@ -224,6 +224,11 @@ class Run {
         : new MemoryTokenStore();
     const host = cliAuthHost({
       store,
+      ...(reader ? { question: async (text: string) => {
+        const answer = await reader().question(text, { signal: this.abort.signal });
+        if (answer && /secret/i.test(text)) this.redactor.addSecret(answer.trim());
+        return answer;
+      } } : {}),
       env: this.io.env, say: t => this.err(t), verbose: this.args.verbose,
       ...(a.clientMetadataUrl ? { clientMetadataUrl: a.clientMetadataUrl } : {}),
     });

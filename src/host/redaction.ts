@@ -11,7 +11,7 @@ import type { ServerDefinition, ServerLaunch } from './types.ts';
 export const MASK = '••••••';
 
 /** Header and field names whose values are credentials. */
-const SECRET_NAME = /^(?:proxy-)?authorization$|^(?:set-)?cookie$|api[-_]?key|auth[-_]?token|access[-_]?token|refresh[-_]?token|id[-_]?token|client[-_]?secret|secret|passw(?:or)?d|private[-_]?key|credential|session[-_]?(?:id|token)|^x-.*-(?:key|token)$|^token$/i;
+const SECRET_NAME = /^(?:proxy-)?authorization$|^dpop$|^(?:set-)?cookie$|api[-_]?key|auth[-_]?token|access[-_]?token|refresh[-_]?token|id[-_]?token|client[-_]?secret|secret|passw(?:or)?d|private[-_]?key|credential|session[-_]?(?:id|token)|^x-.*-(?:key|token)$|^token$/i;
 /** Environment variable names whose values are credentials. */
 const SECRET_ENV = /TOKEN|SECRET|PASSW(?:OR)?D|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH/i;
 
@@ -27,7 +27,7 @@ export function isSecretEnvName(name: string): boolean {
 // follows it). The value
 // runs to the end of the quoted string, or to whitespace/`,}&;` when unquoted; an
 // `Authorization` value keeps its scheme ("Bearer ••••••").
-const FIELD = /(?<![\w-])(--?)?(["']?)((?:proxy-)?authorization|[\w-]*(?:api[-_]?key|auth[-_]?token|access[-_]?token|refresh[-_]?token|id[-_]?token|client[-_]?secret|secret|passw(?:or)?d|private[-_]?key|credential)(?:[-_][\w-]*)?|token)\2(\s*[:=]\s*)(?:(["'])((?:\\.|(?!\5).)*)\5|((?:bearer|basic|dpop|token|digest)\s+)?([^\s"',}&;{[]+))/gi;
+const FIELD = /(?<![\w-])(--?)?(["']?)((?:proxy-)?authorization|dpop|[\w-]*(?:api[-_]?key|auth[-_]?token|access[-_]?token|refresh[-_]?token|id[-_]?token|client[-_]?secret|secret|passw(?:or)?d|private[-_]?key|credential)(?:[-_][\w-]*)?|token)\2(\s*[:=]\s*)(?:(["'])((?:\\.|(?!\5).)*)\5|((?:bearer|basic|dpop|token|digest)\s+)?([^\s"',}&;{[]+))/gi;
 // A cookie header's value is every cookie on the line.
 const COOKIE = /(?<![\w-])(["']?)((?:set-)?cookie)\1(\s*:\s*)(["']?)[^\r\n"']+/gi;
 const BEARER = /\b(Bearer|Basic|DPoP)(\s+)[A-Za-z0-9._~+/=-]{6,}/g;

@@ -82,6 +82,19 @@ export function createServerAuth(context: vscode.ExtensionContext, redactor: Red
   const host = (def: ServerDefinition): AuthHost => ({
     store,
     ...(useUriHandler() ? { redirectReceiver: () => redirects.receiver() } : {}),
+    async askClient(issuer, redirectUri) {
+      const clientId = await vscode.window.showInputBox({
+        title: `MCP Host: ${def.name} — a client for ${issuer}`,
+        prompt: `${issuer} does not register clients by itself. Register one there with the redirect URI ${redirectUri} and enter its client ID (Escape: cancel).`,
+        ignoreFocusOut: true,
+      });
+      if (!clientId) return undefined;
+      const clientSecret = await vscode.window.showInputBox({
+        title: `MCP Host: ${def.name} — the client's secret`, prompt: 'Its client secret, if it has one (leave empty for none).', password: true, ignoreFocusOut: true,
+      });
+      if (clientSecret) redactor.addSecret(clientSecret);
+      return { clientId, ...(clientSecret ? { clientSecret } : {}) };
+    },
     clientName: 'MCP Host for VS Code',
     ...(clientMetadataUrl() ? { clientMetadataUrl: clientMetadataUrl()! } : {}),
     async openUrl(url) {

@@ -106,7 +106,8 @@ describe('mcp-host signs in to an OAuth-protected server', () => {
 
 describe('mcp-host refuses to sign in where a check fails', () => {
   async function fixture(flag: string): Promise<{ url: string; stop(): void; state(): Promise<{ events: Array<{ event: string }> }> }> {
-    const child = spawn(process.execPath, [path.join(repo, 'test/fixtures/servers/oauth.mjs'), flag], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const args = flag === '--manual-client' ? [flag, 'by-hand'] : [flag];
+    const child = spawn(process.execPath, [path.join(repo, 'test/fixtures/servers/oauth.mjs'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     const url = await new Promise<string>((resolve, reject) => {
       let seen = '';
       child.stderr!.on('data', d => { seen += d; const m = /listening on (\S+)/.exec(seen); if (m) resolve(m[1]!); });
@@ -122,6 +123,31 @@ describe('mcp-host refuses to sign in where a check fails', () => {
       assert.equal(r.code, 6, show(r));
       assert.match(r.stderr, /127\.0\.0\.1:\d+\/mcp.*does not offer PKCE with S256/);
       assert.doesNotMatch(r.stderr, /to sign in, open/, 'the browser was never sent there');
+    } finally { f.stop(); }
+  });
+
+  test('a token minted for another resource: refused by the server, no second sign-in, exit 6', async () => {
+    const f = await fixture('--other-resource');
+    try {
+      const r = await cli(['tools', '--url', f.url], { env: { BROWSER } });
+      assert.equal(r.code, 6, show(r));
+      assert.match(r.stderr, /127\.0\.0\.1:\d+\/mcp still refuses the credentials after signing in/);
+      const events = (await f.state()).events.map(e => e.event);
+      assert.equal(events.filter(e => e === 'authorized').length, 1, `one authorization, no loop: ${events.join(', ')}`);
+    } finally { f.stop(); }
+  });
+
+  test('a server that registers no clients: the person is asked for one on a terminal, else told to configure one', async () => {
+    const f = await fixture('--manual-client');
+    try {
+      const asked = await run(['tools', '--url', f.url], { input: 'by-hand\n\n', env: { BROWSER, MCP_HOST_CREDENTIALS_FILE: '' } });
+      assert.equal(asked.code, 0, show(asked));
+      assert.match(asked.stderr, /does not register clients by itself\. Register one there with the redirect URI http:\/\/127\.0\.0\.1:\d+\/callback/);
+      const told = await cli(['tools', '--url', f.url], { env: { BROWSER } });
+      assert.equal(told.code, 6, show(told));
+      assert.match(told.stderr, /configure a client \(oauth\.clientId, or --client-id\)/);
+      const byFlag = await cli(['tools', '--url', f.url, '--client-id', 'by-hand'], { env: { BROWSER } });
+      assert.equal(byFlag.code, 0, show(byFlag));
     } finally { f.stop(); }
   });
 

@@ -14,6 +14,8 @@ test('credential-looking text is masked by pattern, and the rest is left alone',
   const cases: Array<[string, string]> = [
     ['Authorization: Bearer abcdefghijkl', `Authorization: Bearer ${MASK}`],
     ['proxy-authorization: Basic dXNlcjpwYXNz', `proxy-authorization: Basic ${MASK}`],
+    ['Authorization: DPoP eyJhbGciOiJFUzI1NiJ9.abc', `Authorization: DPoP ${MASK}`],
+    ['DPoP: eyJ0eXAiOiJkcG9wK2p3dCJ9.eyJodG0iOiJQT1NUIn0.sig', `DPoP: ${MASK}`],
     ['{"authorization":"Bearer abc.def","x":1}', `{"authorization":"Bearer ${MASK}","x":1}`],
     ['Cookie: sid=abc; theme=dark', `Cookie: ${MASK}`],
     ['X-Api-Key: k3y', `X-Api-Key: ${MASK}`],
