@@ -20,8 +20,10 @@ async function serverRow(wb) {
 
 const description = async (wb, pane) => (await wb.treeRows(pane)).find((r) => r.level === 1 && r.label === OAUTH_SERVER)?.description;
 
-export async function signInSteps({ step, phase, log, oauthUrl }) {
+export async function signInSteps({ step: run, phase, log, oauthUrl }) {
   const { wb } = phase;
+  // The phase's name first: the steps run once per redirect (loopback, URI handler).
+  const step = (name, fn, opts) => run(`${phase.name}: ${name}`, fn, opts);
   const state = async () => (await fetch(new URL('/state', oauthUrl))).json();
 
   await step('sign-in: the server shows "needs sign-in" and a notification offers Sign In', async ({ shot }) => {
@@ -68,8 +70,9 @@ export async function signInSteps({ step, phase, log, oauthUrl }) {
 
   await step('sign-out: MCP Host: Sign Out of Server stops the server and revokes its tokens', async () => {
     await wb.runCommand('MCP Host: Sign Out of Server');
-    const q = await wb.quickInputState().catch(() => undefined);
-    if (q?.title && /pick a server$/.test(q.title)) await wb.pick(OAUTH_SERVER, { title: q.title });
+    // Its server picker (the one signed-in server is offered), once it is there.
+    const q = await wb.waitQuickInput({ title: 'MCP Host: Sign Out of Server — pick a server' });
+    await wb.pick(OAUTH_SERVER, { title: q.title });
     const pane = await serverRow(wb);
     await waitFor(async () => (await description(wb, pane)) === 'stopped · signed out', { timeoutMs: 20000, what: `${OAUTH_SERVER} to stop when signed out` });
     await waitFor(async () => (await state()).events.filter((e) => e.event === 'revoked' && e.known).length === 2,
