@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm run test:e2e — the packaged extension in a real VS Code (code-server + Chromium).
-#   scripts/e2e.sh [harness options: --only suite,ui,untrusted,signin | --headed]
+#   scripts/e2e.sh [harness options: --only suite,ui,untrusted,signin,signin-uri-handler | --headed]
 # Installs the toolchain when missing (idempotent), packages dist/mcp-host.vsix, then runs
 # test/e2e/run.mjs with Node 24. Screenshots land in .e2e/screenshots/.
 set -euo pipefail

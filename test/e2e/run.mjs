@@ -38,7 +38,7 @@ const opt = (name, def) => {
   return i >= 0 ? argv[i + 1] : def;
 };
 const VSIX = path.resolve(opt('--vsix', path.join(REPO, 'dist', 'mcp-host.vsix')));
-const ONLY = new Set((opt('--only', 'suite,ui,untrusted,signin') || '').split(',').filter(Boolean));
+const ONLY = new Set((opt('--only', 'suite,ui,untrusted,signin,signin-uri-handler') || '').split(',').filter(Boolean));
 const HEADED = argv.includes('--headed');
 
 const E2E = path.join(REPO, '.e2e');
@@ -430,7 +430,8 @@ async function main() {
   // -- untrusted phase: restricted mode keeps workspace servers stopped, and user servers
   // that reach into the workspace (a command in it, its .env as envFile) too; a plain user
   // server runs. The planted files write markers (under .e2e/untrusted/markers) if they run.
-  if (ONLY.has('signin')) await signInPhase();
+  if (ONLY.has('signin')) await signInPhase('loopback');
+  if (ONLY.has('signin-uri-handler')) await signInPhase('uriHandler');
 
   if (ONLY.has('untrusted')) {
     let phase;
@@ -467,13 +468,17 @@ async function main() {
  * server): needs sign-in → Sign In → the authorization page in the browser → Allow →
  * running; Sign Out. Then no token it issued is in any log.
  */
-async function signInPhase() {
+async function signInPhase(redirect) {
   let phase;
   let state;
   let oauthUrl;
+  const name = redirect === 'uriHandler' ? 'signin-uri-handler' : 'signin';
   try {
-    oauthUrl = await startRemoteOAuth({ log, onChild: (child) => live.remote.push(child), logFile: path.join(LOGS, 'oauth-fixture.log') });
-    phase = await startPhase('signin', {
+    // Through the URI handler the authorization server is on 127.0.0.2, which code-server's
+    // port proxy leaves alone (it rewrites 127.0.0.1 and localhost URLs, and with them the
+    // URI handler's redirect_uri): the way a server elsewhere reaches the browser.
+    oauthUrl = await startRemoteOAuth({ log, onChild: (child) => live.remote.push(child), logFile: path.join(LOGS, `${name}-fixture.log`), host: redirect === 'uriHandler' ? '127.0.0.2' : '127.0.0.1' });
+    phase = await startPhase(name, {
       disableTrust: true,
       // The authorization page is on the fixture's loopback port: code-server serves it through its port proxy.
       proxy: true,
@@ -482,22 +487,22 @@ async function signInPhase() {
       prepare: async ({ workspace }) => {
         fs.writeFileSync(path.join(workspace, '.vscode', 'mcp.json'), JSON.stringify({ servers: {} }, null, 2) + '\n');
       },
-      settings: () => ({ 'mcpHost.servers': { [OAUTH_SERVER]: { type: 'http', url: oauthUrl } } }),
+      settings: () => ({ 'mcpHost.servers': { [OAUTH_SERVER]: { type: 'http', url: oauthUrl } }, 'mcpHost.oauth.redirect': redirect }),
     });
     const step = makeStepRunner(phase);
     state = await signInSteps({ step, phase, log, oauthUrl });
   } catch (e) {
-    record('signin phase', false, e.stack || e.message);
+    record(`${name} phase`, false, e.stack || e.message);
   } finally {
-    await stopPhase(phase).catch((e) => record('signin: stop', false, e.message));
+    await stopPhase(phase).catch((e) => record(`${name}: stop`, false, e.message));
     if (phase && state) {
       try {
         const { issued } = await state();
         const r = tokensInFiles(issued, [path.join(phase.userDataDir, 'logs'), LOGS]);
-        record(`signin: none of the ${issued.length} tokens issued is in the ${r.files} log files`, issued.length > 0 && r.hits.length === 0,
+        record(`${name}: none of the ${issued.length} tokens issued is in the ${r.files} log files`, issued.length > 0 && r.hits.length === 0,
           issued.length ? r.hits.join('\n') : 'no token was issued');
       } catch (e) {
-        record('signin: the logs were grepped for the issued tokens', false, e.stack || e.message);
+        record(`${name}: the logs were grepped for the issued tokens`, false, e.stack || e.message);
       }
     }
   }

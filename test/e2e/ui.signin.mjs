@@ -38,7 +38,13 @@ export async function signInSteps({ step: run, phase, log, oauthUrl }) {
   await step('sign-in: Sign In opens the authorization page; Allow; the server runs', async ({ shot }) => {
     const pageOpened = wb.takeOpenedPage(/\/authorize\?/);
     await wb.notificationToast(`${OAUTH_SERVER} needs you to sign in`).locator('a.monaco-button', { hasText: 'Sign In' }).click();
+    // A host VS Code does not know yet (not localhost) is opened after the person agrees.
+    const asked = wb.waitDialog(/open the external website/i, { timeoutMs: 20000 }).then(async (d) => {
+      log(`  dialog "${d.text}" → Open`);
+      await wb.clickDialogButton('Open');
+    }).catch(() => {});
     const page = await pageOpened;
+    await asked;
     log(`  the authorization page: ${page.url().replace(/(state|code_challenge)=[^&]+/g, '$1=…')}`);
     await page.locator('#allow').waitFor({ state: 'visible', timeout: 15000 });
     assert.match(await page.locator('body').innerText(), /MCP Host for VS Code asks for access to/);

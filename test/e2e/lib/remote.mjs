@@ -38,9 +38,9 @@ export async function startRemoteEverything({ log, onChild }) {
  * The OAuth-protected fixture (test/fixtures/servers/oauth.mjs) with its own authorization
  * server, on a loopback port it picks. Resolves to its MCP endpoint URL.
  */
-export async function startRemoteOAuth({ log, onChild, logFile }) {
+export async function startRemoteOAuth({ log, onChild, logFile, host = '127.0.0.1' }) {
   const entry = path.join(REPO, 'test', 'fixtures', 'servers', 'oauth.mjs');
-  const child = spawn(NODE24, [entry], { env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE24, [entry, '--host', host], { env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   onChild(child);
   const url = await new Promise((resolve, reject) => {
     let seen = '';
@@ -48,7 +48,7 @@ export async function startRemoteOAuth({ log, onChild, logFile }) {
     timer.unref();
     const onData = (d) => {
       seen += d;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(seen);
+      const m = /listening on (http:\/\/127\.\d+\.\d+\.\d+:\d+\/mcp)/.exec(seen);
       if (m) { clearTimeout(timer); child.stderr.off('data', onData); resolve(m[1]); }
     };
     child.stderr.on('data', onData);
