@@ -4,7 +4,7 @@
 // answering the same page the e2e suite clicks in Chromium.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,21 +14,28 @@ import { repo } from './helpers.ts';
 
 const BROWSER = `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(repo, 'test/fixtures/consent-browser.mjs'))}`;
 
+/** The fixture authorization server (its flags: --no-pkce, --wrong-state, --manual-client, --other-resource). */
+async function fixture(...flags: string[]): Promise<{ url: string; stop(): void; state(): Promise<{ events: Array<{ event: string; grant?: string }> }> }> {
+  const child = spawn(process.execPath, [path.join(repo, 'test/fixtures/servers/oauth.mjs'), ...flags], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    child.stderr!.on('data', d => { seen += d; const m = /listening on (\S+)/.exec(seen); if (m) resolve(m[1]!); });
+    child.once('exit', c => reject(new Error(`oauth fixture exited ${c}`)));
+  });
+  return { url, stop: () => child.kill(), state: async () => (await fetch(new URL('/state', url))).json() as never };
+}
+
 describe('mcp-host signs in to an OAuth-protected server', () => {
-  let child: ChildProcess;
+  let server: Awaited<ReturnType<typeof fixture>>;
   let url: string;
   let dir: string;
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'mcph-signin-'));
-    child = spawn(process.execPath, [path.join(repo, 'test/fixtures/servers/oauth.mjs')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    url = await new Promise<string>((resolve, reject) => {
-      let seen = '';
-      child.stderr!.on('data', d => { seen += d; const m = /listening on (\S+)/.exec(seen); if (m) resolve(m[1]!); });
-      child.once('exit', c => reject(new Error(`oauth fixture exited ${c}`)));
-    });
+    server = await fixture();
+    url = server.url;
   });
-  after(() => { child.kill(); rmSync(dir, { recursive: true, force: true }); });
-  const state = async () => (await fetch(new URL('/state', url))).json() as Promise<{ events: Array<{ event: string; grant?: string }> }>;
+  after(() => { server.stop(); rmSync(dir, { recursive: true, force: true }); });
+  const state = () => server.state();
 
   test('the first 401 signs in through the browser; the call runs with the token, which no log shows', async () => {
     const r = await cli(['call', 'whoami', '--url', url, '--verbose'], { env: { BROWSER } });
@@ -105,17 +112,6 @@ describe('mcp-host signs in to an OAuth-protected server', () => {
 });
 
 describe('mcp-host refuses to sign in where a check fails', () => {
-  async function fixture(flag: string): Promise<{ url: string; stop(): void; state(): Promise<{ events: Array<{ event: string }> }> }> {
-    const args = flag === '--manual-client' ? [flag, 'by-hand'] : [flag];
-    const child = spawn(process.execPath, [path.join(repo, 'test/fixtures/servers/oauth.mjs'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const url = await new Promise<string>((resolve, reject) => {
-      let seen = '';
-      child.stderr!.on('data', d => { seen += d; const m = /listening on (\S+)/.exec(seen); if (m) resolve(m[1]!); });
-      child.once('exit', c => reject(new Error(`oauth fixture exited ${c}`)));
-    });
-    return { url, stop: () => child.kill(), state: async () => (await fetch(new URL('/state', url))).json() as never };
-  }
-
   test('an authorization server without PKCE S256: no browser, exit 6 saying so', async () => {
     const f = await fixture('--no-pkce');
     try {
@@ -138,7 +134,7 @@ describe('mcp-host refuses to sign in where a check fails', () => {
   });
 
   test('a server that registers no clients: the person is asked for one on a terminal, else told to configure one', async () => {
-    const f = await fixture('--manual-client');
+    const f = await fixture('--manual-client', 'by-hand');
     try {
       const asked = await run(['tools', '--url', f.url], { input: 'by-hand\n\n', env: { BROWSER, MCP_HOST_CREDENTIALS_FILE: '' } });
       assert.equal(asked.code, 0, show(asked));

@@ -43,6 +43,8 @@ describe('RequestAuth at every HTTP request site', () => {
   const seen: string[] = [];
   const legacyStreams = new Map<string, http.ServerResponse>();
   const getStreams: http.ServerResponse[] = [];
+  /** Resolved when a GET stream with the token arrives (the transport opens it after initialize). */
+  let gotAuthorizedGet: () => void = () => {};
 
   before(async () => {
     server = http.createServer((req, res) => {
@@ -57,6 +59,7 @@ describe('RequestAuth at every HTTP request site', () => {
         return;
       }
       if (req.method === 'GET') {
+        gotAuthorizedGet();
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.write(': open\n\n');
         getStreams.push(res);
@@ -115,11 +118,12 @@ describe('RequestAuth at every HTTP request site', () => {
   test('Streamable HTTP: the first 401 is challenged once, then every POST, the GET stream and the DELETE carry the token', async () => {
     seen.length = 0;
     const auth = new FakeAuth();
+    const getArrived = new Promise<void>(r => { gotAuthorizedGet = r; });
     const transport = new StreamableHttpTransport({ url: `${base}/mcp`, auth });
     const client = await McpClient.create(transport, { name: 'guarded', clientInfo, capabilities: {} });
     assert.equal((await client.listTools())[0]!.name, 'echo');
-    // The GET stream opens after initialize; wait until the server saw it with the token.
-    for (let i = 0; i < 200 && !seen.includes('GET /mcp auth'); i++) await new Promise(r => setTimeout(r, 10));
+    // The GET stream opens after initialize: wait for the server to see it (with the token).
+    await getArrived;
     await client.close();
     assert.deepEqual(auth.challenges, [{ method: 'POST', path: '/mcp', status: 401, www: CHALLENGE, had: false, attempt: 1 }]);
     assert.deepEqual(seen.filter(s => s.endsWith('none')), ['POST /mcp none'], 'only the first request went without the token');
