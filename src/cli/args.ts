@@ -125,6 +125,9 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
   const subjectName = SUBJECT[command];
   let subject: string | undefined;
   if (subjectName) {
+    // A TOOL, URI or NAME that starts with "-" follows "--" when an option names the
+    // target (`call --server s -- -x`); otherwise "--" begins a stdio command line.
+    if (rest.length === 0 && afterDashDash.length && (v.server !== undefined || v.url !== undefined || v.stdio !== undefined)) rest.push(afterDashDash.shift()!);
     if (rest.length === 0) fail(`${command} needs a ${subjectName}`);
     subject = rest.shift();
   }

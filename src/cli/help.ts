@@ -16,7 +16,9 @@ const TARGETS = `Target (one of):
                         sse (legacy HTTP+SSE) or ws
   -H, --header "K: V"   an HTTP header for --url (repeatable)
   --stdio "CMD ARGS…"   a local server started with this command line (quotes work as in
-                        a shell; or put the command after "--")
+                        a shell; or put the command after "--"; with --server, --url
+                        or --stdio, "--" ends the options: a TOOL, URI or NAME that
+                        starts with "-" goes after it)
   -e, --env NAME=VALUE  an environment variable for --stdio (repeatable)
       --name NAME       the server's name in messages (default: from the command or URL)`;
 

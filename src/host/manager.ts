@@ -7,7 +7,7 @@ import { ManagedServerImpl } from './server.ts';
 import { sameLaunch, type ManagedServer, type ServerDefinition, type ServerManagerOptions } from './types.ts';
 
 export class ServerManager {
-  private readonly options: ServerManagerOptions;
+  private options: ServerManagerOptions;
   private readonly map = new Map<string, ManagedServerImpl>();
   private readonly perServer = new Map<string, Disposable[]>();
   private readonly rootsSub: Disposable | undefined;
@@ -82,6 +82,12 @@ export class ServerManager {
       }
     }
     if (changedSet) this._onDidChangeServers.fire();
+  }
+
+  /** The trace bounds changed (settings): every server's trace trims now, and new servers get them. */
+  configureTrace(trace: { maxEntries?: number; maxBytes?: number }): void {
+    this.options = { ...this.options, trace };
+    for (const s of this.map.values()) s.trace.configure(trace);
   }
 
   /** Starts every server that is stopped (e.g. after trust was granted). */

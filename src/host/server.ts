@@ -14,6 +14,7 @@ import type { Transport } from '../transports/transport.ts';
 import { HostInputBroker } from './inputBroker.ts';
 import { registerServerHandlers, traceText, urlElicitationsOf } from './serverHandlers.ts';
 import { TaskRegistry } from './tasks.ts';
+import { ProtocolTrace } from './trace.ts';
 import { createTransport } from './transportFactory.ts';
 import {
   sameLaunch, type CallOptions, type LogEntry, type LogLevel, type ManagedServer, type ServerAuth, type ServerDefinition, type ServerManagerOptions, type ServerRef, type ServerState,
@@ -50,8 +51,12 @@ export class ManagedServerImpl implements ManagedServer {
   private disposed = false;
   /** A remote server's sign-in, made once per URL: its tokens outlive launches. */
   private auth: { url: string; session: ServerAuth; needsSignIn: boolean } | undefined;
-  /** Log JSON-RPC traffic at trace level (costs a stringify per message, so off by default). */
-  traceTraffic = false;
+  /** Log JSON-RPC traffic at trace level (costs a stringify per message, so off by default); the trace records meanwhile. */
+  get traceTraffic(): boolean { return this._traceTraffic; }
+  set traceTraffic(on: boolean) { this._traceTraffic = on; this.trace.alwaysOn = on; }
+  private _traceTraffic = false;
+  /** Every message of every launch while a view holds it or traffic is logged; outlives restarts. */
+  readonly trace: ProtocolTrace;
 
   tools: Tool[] = [];
   resources: Resource[] = [];
@@ -73,6 +78,7 @@ export class ManagedServerImpl implements ManagedServer {
     this.def = def;
     this.opts = opts;
     this.tasks = new TaskRegistry({ log: message => this.log('info', 'host', message) });
+    this.trace = new ProtocolTrace({ ...opts.trace, redact: opts.redactor?.redact });
   }
 
   get definition(): ServerDefinition { return this.def; }
@@ -181,6 +187,7 @@ export class ManagedServerImpl implements ManagedServer {
     this._onDidLog.dispose();
     this._onDidUpdateResource.dispose();
     this.tasks.dispose();
+    this.trace.dispose();
   }
 
   // ---- features ----
@@ -306,7 +313,9 @@ export class ManagedServerImpl implements ManagedServer {
         },
         onConnection: conn => {
           store.add(conn.onDidWarn(w => this.log('warning', 'host', w)));
+          this.trace.newSession();
           store.add(conn.onDidTrace(t => {
+            this.trace.record(t.direction, t.message); // returns at once when nothing records
             if (this.traceTraffic) this.log('trace', 'traffic', `${t.direction === 'send' ? '→' : '←'} ${traceText(t.message, t.direction)}`);
           }));
           registerServerHandlers(conn, store, {

@@ -8,6 +8,7 @@ import type { JsonRpcConnection } from '../protocol/connection.ts';
 import { ErrorCode, RequestError, WireError, errorMessage } from '../protocol/errors.ts';
 import { parse } from '../protocol/schemas.ts';
 import type { ElicitUrlParams } from '../protocol/types.ts';
+import { maskElicitationAnswer } from './trace.ts';
 import type { LogEntry, LogLevel, ServerRef } from './types.ts';
 
 /** Distinct resources whose updates wait for the same turn; more are dropped (a hostile server). */
@@ -93,10 +94,7 @@ function mapLevel(level: string): LogLevel {
  * what a user typed into an elicitation form kept out (it may be a password).
  */
 export function traceText(message: unknown, direction: 'send' | 'receive'): string {
-  const m = message as { result?: { action?: unknown; content?: unknown } } | null;
-  if (direction === 'send' && m?.result && typeof m.result.action === 'string' && m.result.content && typeof m.result.content === 'object') {
-    message = { ...m, result: { ...m.result, content: `[${Object.keys(m.result.content).length} field(s) redacted]` } };
-  }
+  message = maskElicitationAnswer(message, direction);
   try {
     return JSON.stringify(message, (_k, v) => typeof v === 'string' && v.length > 500 ? `${v.slice(0, 500)}…(${v.length} chars)` : v);
   } catch (err) {

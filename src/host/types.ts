@@ -8,6 +8,7 @@ import type { McpClient } from '../protocol/client.ts';
 import type { RequestAuth } from '../transports/requestAuth.ts';
 import type { Redactor } from './redaction.ts';
 import type { TaskList } from './tasks.ts';
+import type { ProtocolTrace } from './trace.ts';
 import type {
   CallToolResult, CompleteResult, CompletionReference, CreateMessageRequestParams, CreateMessageResult,
   ElicitRequestParams, ElicitResult, GetPromptResult, Implementation, LoggingLevel, Prompt, ReadResourceResult,
@@ -111,6 +112,12 @@ export interface LogEntry {
 export interface CallOptions extends RequestOptions {
   /** Run a tool whose taskSupport is "optional" as a task (a "required" one always is). */
   asTask?: boolean;
+  /**
+   * false: a result whose structuredContent breaks the tool's output schema is handed back
+   * instead of refused (the tool panel shows what is wrong). Calls that run as tasks are
+   * always checked.
+   */
+  checkOutput?: boolean;
 }
 
 export interface ManagedServer {
@@ -139,8 +146,10 @@ export interface ManagedServer {
   readonly tasks: TaskList;
   /** The live client while running: for what is fetched only when asked, like its skills (host/skills.ts). */
   readonly currentClient: McpClient | undefined;
-  /** Log JSON-RPC traffic at trace level (a stringify per message, so off unless asked). */
+  /** Log JSON-RPC traffic at trace level (a stringify per message, so off unless asked); on, the trace records too. */
   traceTraffic: boolean;
+  /** Its JSON-RPC messages, for the trace view: recorded while retained or while traceTraffic is on (trace.ts). */
+  readonly trace: ProtocolTrace;
 
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -216,6 +225,8 @@ export interface ServerManagerOptions {
   versionMemory?: VersionMemory;
   /** The sign-in for a remote server (an OAuthSession), made once per server and URL. */
   auth?: (def: ServerDefinition, launch: RemoteLaunch) => ServerAuth | undefined;
+  /** Bounds of each server's protocol trace (defaults: 2000 messages, 16 MiB); ServerManager.configureTrace changes them. */
+  trace?: { maxEntries?: number; maxBytes?: number };
 }
 
 /** A remote server's sign-in as the host uses it (src/auth/session.ts OAuthSession). */

@@ -182,12 +182,13 @@ export class McpClient implements Disposable, TaskClient {
     return tools;
   }
 
-  callTool(name: string, args: Record<string, unknown> = {}, options?: RequestOptions): Promise<CallToolResult> {
+  /** `checkOutput: false` hands back a result whatever its structuredContent (a UI that shows the mismatch). */
+  callTool(name: string, args: Record<string, unknown> = {}, options?: RequestOptions & { checkOutput?: boolean }): Promise<CallToolResult> {
     if (!this.has('tools')) return Promise.reject(this.unsupported('tools/call', 'tools'));
     const call = this.request('tools/call', { name, arguments: args }, { ...options, parse: parse.callTool });
     // The hot path hands back the request's own promise: no extra promise and tick per call.
     const tool = this.toolsByName.get(name);
-    if (!tool?.outputSchema) return call;
+    if (!tool?.outputSchema || options?.checkOutput === false) return call;
     return call.then(result => this.checkToolResult(name, result));
   }
 
