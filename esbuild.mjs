@@ -37,6 +37,16 @@ const builds = [
   { ...common, entryPoints: { skills: 'src/host/skills.ts' }, outdir: 'dist' },
   // The sign-in flow with oauth4webapi, required on the first 401 (src/auth/session.ts).
   { ...common, entryPoints: { auth: 'src/auth/flow.ts' }, outdir: 'dist' },
+  // The quick-input forms, required lazily on first use (src/vscode/formsLoader.ts).
+  { ...common, entryPoints: { forms: 'src/vscode/forms.ts' }, outdir: 'dist', external: ['vscode'] },
+  // The panels' extension side, required lazily on the first panel (src/vscode/workbenchLoader.ts).
+  { ...common, entryPoints: { workbench: 'src/vscode/panels/workbench.ts' }, outdir: 'dist', external: ['vscode'] },
+  // The panels' page side: one browser bundle (and its stylesheet) for every panel.
+  {
+    bundle: true, platform: 'browser', target: 'chrome120', format: 'iife', minify: production,
+    sourcemap: production ? false : 'linked', legalComments: 'none', logLevel: 'warning', metafile: true,
+    entryPoints: { workbench: 'src/webviews/browser/main.ts' }, outdir: 'dist/webview',
+  },
 ];
 
 if (watch) {
@@ -45,7 +55,7 @@ if (watch) {
   const results = await Promise.all(builds.map(b => esbuild.build(b)));
   for (const r of results) {
     for (const [file, out] of Object.entries(r.metafile.outputs)) {
-      if (file.endsWith('.js')) console.log(`${file}  ${(out.bytes / 1024).toFixed(1)} KB`);
+      if (file.endsWith('.js') || file.endsWith('.css')) console.log(`${file}  ${(out.bytes / 1024).toFixed(1)} KB`);
     }
   }
   chmodSync('dist/cli.js', 0o755);

@@ -53,6 +53,7 @@ counted() {
 
 step "type-check (tsc --noEmit)"
 check type-check node node_modules/typescript/bin/tsc -p . --noEmit
+check type-check-webviews node node_modules/typescript/bin/tsc -p tsconfig.webview.json --noEmit
 
 step "bundle (esbuild)"
 check bundle node esbuild.mjs

@@ -4,24 +4,36 @@
 import * as vscode from 'vscode';
 import type { ElicitFormParams, ElicitRequestParams, ElicitResult, ElicitUrlParams } from '../protocol/types.ts';
 import type { ElicitationHandler, LogLevel, ServerRef } from '../host/types.ts';
-import { askObject } from './forms.ts';
+import { loadForms } from './formsLoader.ts';
 import { exclusive } from './quickInput.ts';
+import { usePanels, type Workbench } from './workbenchLoader.ts';
 
 export type ElicitationLog = (server: ServerRef, level: LogLevel, message: string) => void;
 
 export class VsCodeElicitationHandler implements ElicitationHandler {
   private readonly log: ElicitationLog;
+  private readonly workbench: (() => Promise<Workbench>) | undefined;
 
-  constructor(log: ElicitationLog) {
+  constructor(log: ElicitationLog, workbench?: () => Promise<Workbench>) {
     this.log = log;
+    this.workbench = workbench;
   }
 
   elicit(server: ServerRef, params: ElicitRequestParams, signal: AbortSignal): Promise<ElicitResult> {
     // One flow at a time: a second request would hide the first one's inputs.
     return exclusive(() => {
       if (signal.aborted) return Promise.resolve<ElicitResult>({ action: 'cancel' });
-      return params.mode === 'url' ? this.url(server, params, signal) : this.form(server, params, signal);
+      if (params.mode === 'url') return this.url(server, params, signal);
+      return this.workbench && usePanels() ? this.panel(this.workbench, server, params, signal) : this.form(server, params, signal);
     });
+  }
+
+  /** All fields at once in a panel (src/vscode/panels/elicitationPanel.ts). */
+  private async panel(workbench: () => Promise<Workbench>, server: ServerRef, params: ElicitFormParams, signal: AbortSignal): Promise<ElicitResult> {
+    const result = await (await workbench()).elicit(server, params, signal);
+    // Field values are not logged: a form may carry personal data.
+    this.log(server, 'info', result.action === 'accept' ? `Elicitation answered (${Object.keys(result.content ?? {}).length} fields).` : `Elicitation ${result.action === 'decline' ? 'declined' : 'cancelled'} by the user.`);
+    return result;
   }
 
   private async form(server: ServerRef, params: ElicitFormParams, signal: AbortSignal): Promise<ElicitResult> {
@@ -40,7 +52,7 @@ export class VsCodeElicitationHandler implements ElicitationHandler {
     if (choice === 'Decline') return { action: 'decline' };
 
     const schema = params.requestedSchema ?? { type: 'object', properties: {} };
-    const content = await askObject(schema, {
+    const content = await (await loadForms()).askObject(schema, {
       signal,
       requiredFirst: false,
       title: (name, fieldTitle, i, n) => `${server.name}: ${fieldTitle ?? name} (${i}/${n})`,

@@ -22,6 +22,7 @@ import { ApprovingSamplingHandler, LanguageModelProvider } from './sampling.ts';
 import {
   clearInputsCommand, refreshCommand, restartServerCommand, showOutputCommand, startServerCommand, stopServerCommand,
 } from './serverCommands.ts';
+import { SamplingLog } from './samplingLog.ts';
 import { ServersTreeProvider } from './serversView.ts';
 import { SkillsModel, registerSkills } from './skills.ts';
 import { cancelTaskCommand, openTaskResultCommand } from './tasks.ts';
@@ -30,6 +31,8 @@ import { ServerSessions } from './sessions.ts';
 import { ServersStatus } from './statusBar.ts';
 import { NOT_TRUSTED, StartConsent } from './trust.ts';
 import { errorCause } from './util.ts';
+import { showTraceCommand } from './traceCommand.ts';
+import { usePanels, WorkbenchLoader } from './workbenchLoader.ts';
 
 const DEFAULT_MAX_MESSAGE_MB = 128;
 
@@ -72,10 +75,18 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
   let sessions: ServerSessions | undefined;
   const serverLog = (ref: { id: string }, level: LogLevel, message: string) => sessions?.log(ref.id, level, message);
 
+  // The panels (src/vscode/panels/, dist/workbench.js) load the first time one opens.
+  let servicesRef: HostServices | undefined;
+  const workbench = new WorkbenchLoader(context, () => servicesRef!);
+  const openWorkbench = () => workbench.get();
+  let docsRef: DocumentStore | undefined;
+  const samplingLog = new SamplingLog(() => docsRef!);
+  subscriptions.push(workbench, samplingLog, ...workbench.registerSerializers());
+
   const manager = new ServerManager({
     roots: workspaceRoots(),
-    sampling: new ApprovingSamplingHandler(new LanguageModelProvider(), serverLog),
-    elicitation: new VsCodeElicitationHandler(serverLog),
+    sampling: new ApprovingSamplingHandler(new LanguageModelProvider(), serverLog, samplingLog, { workbench: openWorkbench, enabled: usePanels }),
+    elicitation: new VsCodeElicitationHandler(serverLog, openWorkbench),
     gate: consent.gate,
     requestTimeoutMs: config.get<number>('requestTimeoutMs'),
     // A stated bound on one message in the shared extension host (the core's own default is
@@ -87,10 +98,15 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
     redactor,
     versionMemory: protocolMemory(context.globalState),
     auth: createServerAuth(context, redactor),
+    trace: traceLimits(),
   });
+  subscriptions.push(vscode.workspace.onDidChangeConfiguration(e => {
+    if (e.affectsConfiguration('mcpHost.trace')) manager.configureTrace(traceLimits());
+  }));
   activeManager = manager;
 
   const docs = new DocumentStore();
+  docsRef = docs;
   subscriptions.push(docs, vscode.workspace.registerFileSystemProvider(SCHEME, docs, { isReadonly: true, isCaseSensitive: true }), docs.closeStaleTabs());
   const watches = new ResourceWatches(manager, docs, (id, level, message) => sessions?.log(id, level, message));
   sessions = new ServerSessions(manager, redact, watches);
@@ -106,7 +122,8 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
     manager.setDefinitions(defs, { autoStart: vscode.workspace.getConfiguration('mcpHost').get<boolean>('autoStart', true) });
   }));
 
-  const services: HostServices = { manager, docs, sessions, watches, consent, loader, inputs, tree, log };
+  const services: HostServices = { manager, docs, sessions, watches, consent, loader, inputs, tree, log, workbench: openWorkbench };
+  servicesRef = services;
   subscriptions.push(...registerSkills(services, skills, view));
   subscriptions.push(
     vscode.commands.registerCommand('mcpHost.callTool', (server?: unknown, tool?: unknown, args?: unknown) => callToolCommand(services, server, tool, args)),
@@ -125,6 +142,8 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
     vscode.commands.registerCommand('mcpHost.openTaskResult', (node?: unknown, task?: unknown) => openTaskResultCommand(services, node, task)),
     vscode.commands.registerCommand('mcpHost.signIn', (server?: unknown) => signInCommand(services, server)),
     vscode.commands.registerCommand('mcpHost.signOut', (server?: unknown) => signOutCommand(services, server)),
+    vscode.commands.registerCommand('mcpHost.showProtocolTrace', (server?: unknown) => showTraceCommand(services, server)),
+    vscode.commands.registerCommand('mcpHost.showSamplingLog', () => samplingLog.show()),
     watchSignIns(services),
   );
 
@@ -140,6 +159,12 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
 
   loader.start();
   return createApi(manager, tree, sessions);
+}
+
+/** The protocol trace's bounds per server (settings mcpHost.trace.*). */
+function traceLimits(): { maxEntries: number; maxBytes: number } {
+  const c = vscode.workspace.getConfiguration('mcpHost');
+  return { maxEntries: Math.max(100, c.get<number>('trace.maxMessages', 2000)), maxBytes: Math.round(Math.max(1, c.get<number>('trace.maxMegabytes', 16)) * 1024 * 1024) };
 }
 
 const PROTOCOL_KEY = 'mcpHost.protocolGenerations';

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { CallToolResult, GetPromptResult, ReadResourceResult, ResourceTemplate } from '../protocol/types.ts';
 import type { CallOptions, ManagedServer } from '../host/types.ts';
-import { askPromptArguments, askTemplateUri, askToolArguments } from './forms.ts';
+import { loadForms } from './formsLoader.ts';
 import { pickOne } from './quickInput.ts';
 import { showPrompt, showResource, showToolResult } from './results.ts';
 import { resolveServer } from './serverPicker.ts';
@@ -13,6 +13,7 @@ import { isTreeNode } from './serversView.ts';
 import type { HostServices } from './services.ts';
 import { expandTemplate } from '../protocol/uriTemplate.ts';
 import { failureMessage, isCancellation, truncate } from './util.ts';
+import { usePanels } from './workbenchLoader.ts';
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v) && !isTreeNode(v);
@@ -104,9 +105,15 @@ export async function callToolCommand(services: HostServices, arg?: unknown, too
   });
   if (!name) return undefined;
   const tool = server.tools.find(t => t.name === name);
+  // A person gets the tool panel (unless they chose quick inputs); a caller that passes
+  // the arguments (the API, the integration suite) gets the result.
+  if (!isPlainObject(argsArg) && tool && usePanels()) {
+    (await services.workbench()).openTool(server, tool.name);
+    return undefined;
+  }
   let args: Record<string, unknown> | undefined;
   if (isPlainObject(argsArg)) args = argsArg;
-  else if (tool) args = await askToolArguments(tool);
+  else if (tool) args = await (await loadForms()).askToolArguments(tool);
   else args = {};
   if (!args) return undefined;
 
@@ -169,7 +176,7 @@ export async function readResourceCommand(services: HostServices, arg?: unknown,
   let uri: string | undefined;
   if ('uri' in pick) uri = pick.uri;
   else if (isPlainObject(varsArg)) uri = expandTemplate(pick.template.uriTemplate, Object.fromEntries(Object.entries(varsArg).map(([k, v]) => [k, v === undefined ? undefined : String(v)])));
-  else uri = await askTemplateUri(server, pick.template);
+  else uri = await (await loadForms()).askTemplateUri(server, pick.template);
   if (uri === undefined) return undefined;
 
   const target = uri;
@@ -201,7 +208,7 @@ export async function getPromptCommand(services: HostServices, arg?: unknown, na
   const prompt = server.prompts.find(p => p.name === name);
   let args: Record<string, string> | undefined;
   if (isPlainObject(argsArg)) args = Object.fromEntries(Object.entries(argsArg).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
-  else if (prompt) args = await askPromptArguments(server, prompt);
+  else if (prompt) args = await (await loadForms()).askPromptArguments(server, prompt);
   else args = {};
   if (!args) return undefined;
 

@@ -4,6 +4,9 @@
 import * as vscode from 'vscode';
 import type { CreateMessageRequestParams, CreateMessageResult, ModelPreferences, SamplingContent, SamplingMessage } from '../protocol/types.ts';
 import type { LogLevel, ModelProvider, SamplingHandler, ServerRef } from '../host/types.ts';
+import type { ModelChoice } from '../webviews/protocol.ts';
+import type { SamplingLog as SamplingRecords, SamplingRecord } from './samplingLog.ts';
+import type { Workbench } from './workbenchLoader.ts';
 import { errorCause, truncate, wireError } from './util.ts';
 
 /** MCP's code for "the user rejected the request". */
@@ -74,11 +77,29 @@ export class LanguageModelProvider implements HostModelProvider {
   }
 
   async createMessage(params: CreateMessageRequestParams, signal: AbortSignal, requester?: string): Promise<CreateMessageResult> {
-    // The user's own setting only: a repository must not steer which (paid) model its
-    // servers get (package.json also makes the setting application-scoped).
-    const preferred = vscode.workspace.getConfiguration('mcpHost').inspect<string>('sampling.model')?.globalValue || undefined;
-    const model = pickModel(await this.models(), params.modelPreferences, preferred);
+    const model = pickModel(await this.models(), params.modelPreferences, preferredSetting());
     if (!model) throw new NoModelError();
+    return (await this.send(model, params, signal, requester, false)).result;
+  }
+
+  /** The models a user may choose from in the sampling review. */
+  async choices(): Promise<ModelChoice[]> {
+    return (await this.models()).map(m => ({ id: m.id, name: m.name, vendor: m.vendor, family: m.family, maxInputTokens: m.maxInputTokens }));
+  }
+
+  /** The model the request would get without the user choosing (hints, then the setting). */
+  preferredId(params: CreateMessageRequestParams, choices: readonly ModelChoice[]): string | undefined {
+    return pickModel(choices as unknown as vscode.LanguageModelChat[], params.modelPreferences, preferredSetting())?.id;
+  }
+
+  /** A completion from the model the user chose, with the tokens it took. */
+  async generate(params: CreateMessageRequestParams, modelId: string, signal: AbortSignal, requester: string): Promise<SentMessage> {
+    const model = (await this.models()).find(m => m.id === modelId);
+    if (!model) throw new Error(`the model ${modelId} is no longer available`);
+    return this.send(model, params, signal, requester, true);
+  }
+
+  private async send(model: vscode.LanguageModelChat, params: CreateMessageRequestParams, signal: AbortSignal, requester: string | undefined, count: boolean): Promise<SentMessage> {
     const options: Record<string, unknown> = { maxTokens: params.maxTokens };
     if (params.temperature !== undefined) options['temperature'] = params.temperature;
     if (params.stopSequences?.length) options['stopSequences'] = params.stopSequences;
@@ -88,20 +109,35 @@ export class LanguageModelProvider implements HostModelProvider {
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       if (signal.aborted) cts.cancel();
-      const response = await model.sendRequest(toChatMessages(params), {
+      const messages = toChatMessages(params);
+      const response = await model.sendRequest(messages, {
         modelOptions: options,
         justification: requester ? `The MCP server "${requester}" asks for a completion (sampling).` : undefined,
       }, cts.token);
       let text = '';
       for await (const chunk of response.text) text += chunk;
       if (signal.aborted) throw signal.reason ?? new Error('cancelled');
-      return { role: 'assistant', content: { type: 'text', text }, model: model.id, stopReason: 'endTurn' };
+      const result: CreateMessageResult = { role: 'assistant', content: { type: 'text', text }, model: model.id, stopReason: 'endTurn' };
+      if (!count) return { result };
+      // Token counts are for the log; a model that cannot count leaves them out.
+      const counted = async (input: string | vscode.LanguageModelChatMessage) => { try { return await model.countTokens(input, cts.token); } catch { return undefined; } };
+      const inputs = await Promise.all(messages.map(m => counted(m)));
+      const inputTokens = inputs.every(n => n !== undefined) ? inputs.reduce((a, b) => a! + b!, 0) : undefined;
+      return { result, inputTokens, outputTokens: await counted(text) };
     } finally {
       signal.removeEventListener('abort', onAbort);
       cts.dispose();
     }
   }
 }
+
+/** The user's own setting only: a repository must not steer which (paid) model its
+ * servers get (package.json also makes the setting application-scoped). */
+function preferredSetting(): string | undefined {
+  return vscode.workspace.getConfiguration('mcpHost').inspect<string>('sampling.model')?.globalValue || undefined;
+}
+
+export interface SentMessage { result: CreateMessageResult; inputTokens?: number; outputTokens?: number }
 
 function approvalDetail(params: CreateMessageRequestParams): string {
   const lines: string[] = [];
@@ -121,22 +157,37 @@ export interface SamplingLog {
   (server: ServerRef, level: LogLevel, message: string): void;
 }
 
+/** The review panel (src/vscode/panels/samplingPanel.ts), loaded when first needed. */
+export interface SamplingReview {
+  workbench: () => Promise<Workbench>;
+  enabled: () => boolean;
+}
+
 export class ApprovingSamplingHandler implements SamplingHandler {
   private readonly provider: HostModelProvider;
   private readonly log: SamplingLog;
+  private readonly records: SamplingRecords | undefined;
+  private readonly review: SamplingReview | undefined;
 
-  constructor(provider: HostModelProvider, log: SamplingLog) {
+  constructor(provider: HostModelProvider, log: SamplingLog, records?: SamplingRecords, review?: SamplingReview) {
     this.provider = provider;
     this.log = log;
+    this.records = records;
+    this.review = review;
   }
 
   async createMessage(server: ServerRef, params: CreateMessageRequestParams, signal: AbortSignal): Promise<CreateMessageResult> {
     if (this.provider.isAvailable && !(await this.provider.isAvailable())) throw this.noModel(server);
+    const base = { at: Date.now(), serverName: server.name, messages: params.messages.length, maxTokens: params.maxTokens };
 
     // Only the user's own settings count (a workspace must not pre-approve itself), and a
     // bare name only matches a user-level server (a workspace could reuse the name).
     const allowed = vscode.workspace.getConfiguration('mcpHost').inspect<string[]>('sampling.allowedServers')?.globalValue ?? [];
-    if (!allowed.includes(server.id) && !(server.scope === 'user' && allowed.includes(server.name))) {
+    const preApproved = allowed.includes(server.id) || (server.scope === 'user' && allowed.includes(server.name));
+    if (!preApproved && this.review?.enabled() && this.provider instanceof LanguageModelProvider) {
+      return this.reviewed(server, params, signal, this.provider, this.review, base);
+    }
+    if (!preApproved) {
       const choice = await vscode.window.showWarningMessage(
         `MCP server "${server.name}" wants to use a language model.`,
         { modal: true, detail: approvalDetail(params) },
@@ -144,6 +195,7 @@ export class ApprovingSamplingHandler implements SamplingHandler {
       );
       if (choice !== 'Approve') {
         this.log(server, 'info', 'Sampling request denied by the user.');
+        this.records?.add({ ...base, decision: 'denied' });
         throw wireError(USER_REJECTED, 'User rejected sampling request');
       }
     }
@@ -152,14 +204,37 @@ export class ApprovingSamplingHandler implements SamplingHandler {
     try {
       const result = await this.provider.createMessage(params, signal, server.name);
       this.log(server, 'info', `Sampling answered by model ${result.model}.`);
+      this.records?.add({ ...base, decision: preApproved ? 'allowed by setting' : 'approved', model: result.model });
       return result;
     } catch (err) {
       if (err instanceof NoModelError) throw this.noModel(server);
-      if (signal.aborted) throw err;
+      if (signal.aborted) { this.records?.add({ ...base, decision: 'cancelled' }); throw err; }
       const message = `Sampling failed for server "${server.name}": ${errorCause(err)}`;
       this.log(server, 'error', message);
+      this.records?.add({ ...base, decision: 'failed', error: errorCause(err) });
       throw wireError(INTERNAL_ERROR, message);
     }
+  }
+
+  /** The review panel: the user may edit the request and the completion, or deny. */
+  private async reviewed(server: ServerRef, params: CreateMessageRequestParams, signal: AbortSignal, provider: LanguageModelProvider, review: SamplingReview, base: Omit<SamplingRecord, 'decision'>): Promise<CreateMessageResult> {
+    const backend = {
+      models: () => provider.choices(),
+      preferredModel: (p: CreateMessageRequestParams, models: ModelChoice[]) => provider.preferredId(p, models),
+      generate: (p: CreateMessageRequestParams, modelId: string, s: AbortSignal, requester: string) => provider.generate(p, modelId, s, requester),
+      setAlwaysAllowed: (ref: ServerRef, value: boolean) => setAlwaysAllowed(ref, value),
+    };
+    const outcome = await (await review.workbench()).reviewSampling(backend, server, params, signal);
+    if (outcome.decision !== 'returned') {
+      const decision = outcome.decision === 'denied' ? 'denied' : 'cancelled';
+      this.log(server, 'info', `Sampling request ${decision} by the user.`);
+      this.records?.add({ ...base, decision });
+      if (signal.aborted) throw signal.reason ?? new Error('cancelled');
+      throw wireError(USER_REJECTED, 'User rejected sampling request');
+    }
+    this.log(server, 'info', `Sampling answered by model ${outcome.result.model}${outcome.edited ? ' (completion edited by the user)' : ''}.`);
+    this.records?.add({ ...base, decision: 'approved', model: outcome.result.model, inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens, requestEdited: outcome.requestEdited, completionEdited: outcome.edited });
+    return outcome.result;
   }
 
   private noModel(server: ServerRef): Error {
@@ -168,4 +243,12 @@ export class ApprovingSamplingHandler implements SamplingHandler {
     void vscode.window.showErrorMessage(`MCP Host: ${message}.`);
     return wireError(INTERNAL_ERROR, message);
   }
+}
+
+/** "Always allow" from the review panel: the user's own setting, by the server's id. */
+async function setAlwaysAllowed(server: ServerRef, value: boolean): Promise<void> {
+  const config = vscode.workspace.getConfiguration('mcpHost');
+  const current = config.inspect<string[]>('sampling.allowedServers')?.globalValue ?? [];
+  const next = value ? [...new Set([...current, server.id])] : current.filter(v => v !== server.id && v !== server.name);
+  await config.update('sampling.allowedServers', next, vscode.ConfigurationTarget.Global);
 }

@@ -9,6 +9,7 @@ import type { ResourceWatches } from './resourceWatch.ts';
 import type { ServersTreeProvider } from './serversView.ts';
 import type { ServerSessions } from './sessions.ts';
 import type { StartConsent } from './trust.ts';
+import type { Workbench } from './workbenchLoader.ts';
 
 export interface HostServices {
   readonly manager: ServerManager;
@@ -21,4 +22,6 @@ export interface HostServices {
   readonly tree: ServersTreeProvider;
   /** The extension's own log (configuration, activation). */
   readonly log: vscode.LogOutputChannel;
+  /** The panels, loaded on first use (workbenchLoader.ts). */
+  readonly workbench: () => Promise<Workbench>;
 }

@@ -30,6 +30,7 @@ import { checkPhaseLogs } from './secrets.mjs';
 import { startRemoteEverything, startRemoteOAuth, startRemoteStateless } from './lib/remote.mjs';
 import { OAUTH_SERVER, signInSteps, tokensInFiles } from './ui.signin.mjs';
 import { uiSteps, untrustedSteps } from './ui.steps.mjs';
+import { workbenchServers, workbenchSteps } from './ui.workbench.mjs';
 
 // ---- arguments --------------------------------------------------------------------------
 const argv = process.argv.slice(2);
@@ -38,7 +39,7 @@ const opt = (name, def) => {
   return i >= 0 ? argv[i + 1] : def;
 };
 const VSIX = path.resolve(opt('--vsix', path.join(REPO, 'dist', 'mcp-host.vsix')));
-const ONLY = new Set((opt('--only', 'suite,ui,untrusted,signin,signin-uri-handler') || '').split(',').filter(Boolean));
+const ONLY = new Set((opt('--only', 'suite,ui,untrusted,signin,signin-uri-handler,workbench') || '').split(',').filter(Boolean));
 const HEADED = argv.includes('--headed');
 
 const E2E = path.join(REPO, '.e2e');
@@ -350,6 +351,9 @@ async function main() {
           // must ask (UI step "sampling"). A workspace server is allowed by its id only.
           'mcpHost.sampling.allowedServers': [`workspace:${workspace}:${SERVER.basic}`],
           'mcpHost.sampling.model': 'mcp-host-test',
+          // This phase drives the quick-input path (it stays for people who prefer the
+          // palette); the workbench phase drives the panels, the default.
+          'mcpHost.forms': 'quickInput',
         }),
       });
       const step = makeStepRunner(phase);
@@ -430,6 +434,7 @@ async function main() {
   // -- untrusted phase: restricted mode keeps workspace servers stopped, and user servers
   // that reach into the workspace (a command in it, its .env as envFile) too; a plain user
   // server runs. The planted files write markers (under .e2e/untrusted/markers) if they run.
+  if (ONLY.has('workbench')) await workbenchPhase();
   if (ONLY.has('signin')) await signInPhase('loopback');
   if (ONLY.has('signin-uri-handler')) await signInPhase('uriHandler');
 
@@ -508,6 +513,33 @@ async function signInPhase(redirect) {
   }
 }
 
+/**
+ * -- workbench phase (issue 11): the panels, with `mcpHost.forms` at its default (panel).
+ * The servers are user servers (no start consent); the companion's test model answers
+ * sampling. Prints the time from the command to an interactive tool panel.
+ */
+async function workbenchPhase() {
+  let phase;
+  const timings = {};
+  try {
+    phase = await startPhase('workbench', {
+      disableTrust: true,
+      prepare: async ({ workspace }) => {
+        fs.writeFileSync(path.join(workspace, '.vscode', 'mcp.json'), JSON.stringify({ servers: {} }, null, 2) + '\n');
+      },
+      settings: () => ({ 'mcpHost.servers': workbenchServers(NODE24), 'mcpHost.sampling.model': 'mcp-host-test' }),
+    });
+    const answerer = new Answerer({ log, shot: (label) => nextShot(label) });
+    const step = makeStepRunner(phase);
+    await workbenchSteps({ step, phase, log, timings, answerDialogsUntil: (p, done, opts) => answerer.until(p, done, opts) });
+  } catch (e) {
+    record('workbench phase', false, e.stack || e.message);
+  } finally {
+    await stopPhase(phase).catch((e) => record('workbench: stop', false, e.message));
+    if (timings.firstOpenMs !== undefined) report.workbench = timings;
+  }
+}
+
 function logActivation(userDataDir) {
   for (const a of activationFromLog(userDataDir)) {
     const ms = a.start ? Date.parse(a.line.slice(0, 23).replace(' ', 'T')) - Date.parse(a.start.slice(0, 23).replace(' ', 'T')) : NaN;
@@ -537,6 +569,7 @@ console.log('');
 console.log(`Activation of mcp-host.mcp-host:`);
 for (const a of report.activation) console.log(`  ${a}`);
 if (report.activation.length === 0) console.log('  (not found)');
+if (report.workbench) console.log(`Tool panel open (the pick in Call Tool… to an interactive form): first ${report.workbench.firstOpenMs} ms, warm ${report.workbench.warmOpenMs ?? '?'} ms`);
 console.log(`.vsix size: ${report.vsixBytes} bytes (${(report.vsixBytes / 1024).toFixed(1)} KB) ${rel(VSIX)}`);
 console.log(`Screenshots: ${rel(SHOTS)}/  Logs: ${rel(E2E)}/{logs,trusted/user-data/logs,untrusted/user-data/logs}`);
 const failed = results.filter((r) => !r.ok);

@@ -36,6 +36,8 @@ writeUserSettings(userDataDir, {
   'mcpHost.servers': servers,
   'mcpHost.sampling.allowedServers': [SERVER.basic],
   'mcpHost.sampling.model': 'mcp-host-test',
+  // The suite answers elicitation and sampling through dialogs and quick inputs.
+  'mcpHost.forms': 'quickInput',
 });
 
 let code = 1;

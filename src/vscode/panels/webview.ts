@@ -1,0 +1,104 @@
+// The extension side of a webview panel: its HTML (a Content-Security-Policy with a nonce,
+// scripts and styles only from dist/webview), the typed postMessage channel, and the
+// ready handshake (messages wait until the page has loaded and said so).
+
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { PanelKind } from '../../webviews/protocol.ts';
+
+/** The folder the browser bundle is built into (esbuild.mjs). */
+export const WEBVIEW_DIR = 'dist/webview';
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    // Hidden panels are rebuilt from their state (getState/setState), not kept alive.
+    retainContextWhenHidden: false,
+    enableFindWidget: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, WEBVIEW_DIR)],
+  };
+}
+
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, panel: PanelKind, title: string): string {
+  const nonce = randomBytes(16).toString('base64');
+  const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, WEBVIEW_DIR, name)).toString();
+  // Images and audio of tool results come as data: URLs; nothing is fetched from the network.
+  const csp = [
+    `default-src 'none'`,
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${webview.cspSource} 'unsafe-inline'`,
+    `font-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource} data:`,
+    `media-src data:`,
+  ].join('; ');
+  const esc = (s: string) => s.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset('workbench.css')}">
+<title>${esc(title)}</title>
+</head>
+<body data-panel="${panel}">
+<main id="app" aria-busy="true"></main>
+<script nonce="${nonce}" src="${asset('workbench.js')}"></script>
+</body>
+</html>`;
+}
+
+/**
+ * A panel's typed channel. Until the page says `ready` (and while it is hidden: a hidden
+ * page is unloaded) messages are dropped, because the page's next `ready` gets an init
+ * built from the current state; what happens while that init is being built is sent
+ * after it.
+ */
+export class PanelChannel<In extends { type: string }, Out extends { type: string }> implements vscode.Disposable {
+  private readonly webview: vscode.Webview;
+  /** undefined: the page is live; an array: an init is being built; null: nobody listens. */
+  private buffer: Out[] | undefined | null = null;
+  private readonly subscription: vscode.Disposable;
+  private disposed = false;
+
+  constructor(webview: vscode.Webview, onReady: () => Out | Promise<Out>, onMessage: (message: In) => void, onError: (err: unknown) => void) {
+    this.webview = webview;
+    this.subscription = webview.onDidReceiveMessage(async (raw: unknown) => {
+      if (!raw || typeof raw !== 'object' || typeof (raw as { type?: unknown }).type !== 'string') return;
+      const message = raw as In;
+      try {
+        if (message.type === 'ready') {
+          const buffer: Out[] = [];
+          this.buffer = buffer;
+          const init = await onReady();
+          if (this.disposed || this.buffer !== buffer) return;
+          this.buffer = undefined;
+          void this.webview.postMessage(init);
+          for (const m of buffer) void this.webview.postMessage(m);
+          return;
+        }
+        onMessage(message);
+      } catch (err) {
+        onError(err);
+      }
+    });
+  }
+
+  get live(): boolean { return this.buffer === undefined && !this.disposed; }
+
+  post(message: Out): void {
+    if (this.disposed || this.buffer === null) return;
+    if (this.buffer) this.buffer.push(message);
+    else void this.webview.postMessage(message);
+  }
+
+  /** The page was unloaded (hidden): nothing reaches it until it says ready again. */
+  pageHidden(): void {
+    this.buffer = null;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.subscription.dispose();
+  }
+}

@@ -1,0 +1,98 @@
+// The workbench: every panel of MCP Host (tool panels, elicitation forms, the sampling
+// review, the protocol trace). It is dist/workbench.js, loaded by the extension the first
+// time a panel opens (src/vscode/workbenchLoader.ts): most sessions never open one, and
+// the extension bundle has a budget.
+
+import * as vscode from 'vscode';
+import type { CreateMessageRequestParams, ElicitFormParams, ElicitResult } from '../../protocol/types.ts';
+import type { ManagedServer, ServerRef } from '../../host/types.ts';
+import type { ToolPanelState, TracePanelState } from '../../webviews/protocol.ts';
+import { ToolHistory } from '../../webviews/result/history.ts';
+import type { HostServices } from '../services.ts';
+import { elicitInPanel } from './elicitationPanel.ts';
+import { reviewSamplingInPanel, type ReviewOutcome, type SamplingBackend } from './samplingPanel.ts';
+import { ToolPanel } from './toolPanel.ts';
+import { TracePanel } from './tracePanel.ts';
+
+export { ELICITATION_VIEW_TYPE } from './elicitationPanel.ts';
+export { SAMPLING_VIEW_TYPE } from './samplingPanel.ts';
+export { TOOL_VIEW_TYPE } from './toolPanel.ts';
+export { TRACE_VIEW_TYPE } from './tracePanel.ts';
+export type { ReviewOutcome, SamplingBackend };
+
+export class Workbench implements vscode.Disposable {
+  private readonly services: HostServices;
+  private readonly extensionUri: vscode.Uri;
+  private readonly history: ToolHistory;
+  private readonly tools = new Map<string, ToolPanel>();
+  private trace: TracePanel | undefined;
+
+  constructor(services: HostServices, context: vscode.ExtensionContext) {
+    this.services = services;
+    this.extensionUri = context.extensionUri;
+    const size = (key: string, def: number) => vscode.workspace.getConfiguration('mcpHost').get<number>(key, def);
+    this.history = new ToolHistory(context.workspaceState, { maxPerTool: size('history.maxPerTool', 50) });
+  }
+
+  private deps() {
+    return { services: this.services, extensionUri: this.extensionUri, history: this.history };
+  }
+
+  private key(serverId: string, tool: string): string {
+    return `${serverId}\u0000${tool}`;
+  }
+
+  private track(panel: ToolPanel): ToolPanel {
+    const key = this.key(panel.serverId, panel.toolName);
+    this.tools.get(key)?.dispose();
+    this.tools.set(key, panel);
+    panel.onDidDispose(() => { if (this.tools.get(key) === panel) this.tools.delete(key); });
+    return panel;
+  }
+
+  /** Opens (or reveals) the panel of one tool; `args` fill its form. */
+  openTool(server: ManagedServer, tool: string, args?: Record<string, unknown>): ToolPanel {
+    const open = this.tools.get(this.key(server.definition.id, tool));
+    if (open) { open.reveal(args); return open; }
+    return this.track(ToolPanel.create(this.deps(), server, tool, args));
+  }
+
+  restoreTool(panel: vscode.WebviewPanel, state: ToolPanelState | undefined): void {
+    if (!state || state.panel !== 'tool' || typeof state.serverId !== 'string' || typeof state.tool !== 'string') { panel.dispose(); return; }
+    this.track(ToolPanel.restore(this.deps(), panel, state));
+  }
+
+  elicit(server: ServerRef, params: ElicitFormParams, signal: AbortSignal): Promise<ElicitResult> {
+    return elicitInPanel(this.extensionUri, server, params, signal);
+  }
+
+  reviewSampling(backend: SamplingBackend, server: ServerRef, params: CreateMessageRequestParams, signal: AbortSignal): Promise<ReviewOutcome> {
+    return reviewSamplingInPanel(this.extensionUri, backend, server, params, signal);
+  }
+
+  openTrace(serverId: string): void {
+    if (this.trace) { this.trace.show(serverId); return; }
+    this.trace = TracePanel.create(this.extensionUri, this.services, serverId);
+    this.watchTrace(this.trace);
+  }
+
+  restoreTrace(panel: vscode.WebviewPanel, state: TracePanelState | undefined): void {
+    this.trace?.dispose();
+    this.trace = TracePanel.restore(this.extensionUri, this.services, panel, state);
+    this.watchTrace(this.trace);
+  }
+
+  private watchTrace(panel: TracePanel): void {
+    panel.onDidDispose(() => { if (this.trace === panel) this.trace = undefined; });
+  }
+
+  dispose(): void {
+    for (const p of [...this.tools.values()]) p.dispose();
+    this.tools.clear();
+    this.trace?.dispose();
+  }
+}
+
+export function createWorkbench(services: HostServices, context: vscode.ExtensionContext): Workbench {
+  return new Workbench(services, context);
+}
