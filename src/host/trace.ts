@@ -143,6 +143,11 @@ export class ProtocolTrace implements Disposable {
     this.theirs.clear();
   }
 
+  /** The bounds in force (the settings, as clamped). */
+  get limits(): { maxEntries: number; maxBytes: number } {
+    return { maxEntries: this.maxEntries, maxBytes: this.maxBytes };
+  }
+
   get entries(): readonly TraceEntry[] {
     this.compact();
     return this.items as TraceEntry[];

@@ -20,11 +20,14 @@ export class VsCodeElicitationHandler implements ElicitationHandler {
   }
 
   elicit(server: ServerRef, params: ElicitRequestParams, signal: AbortSignal): Promise<ElicitResult> {
-    // One flow at a time: a second request would hide the first one's inputs.
+    // A form panel is a tab of its own: it hides nothing and waits for nothing.
+    if (params.mode !== 'url' && this.workbench && usePanels()) {
+      return signal.aborted ? Promise.resolve({ action: 'cancel' }) : this.panel(this.workbench, server, params, signal);
+    }
+    // One flow of quick inputs or dialogs at a time: a second would hide the first one's inputs.
     return exclusive(() => {
       if (signal.aborted) return Promise.resolve<ElicitResult>({ action: 'cancel' });
-      if (params.mode === 'url') return this.url(server, params, signal);
-      return this.workbench && usePanels() ? this.panel(this.workbench, server, params, signal) : this.form(server, params, signal);
+      return params.mode === 'url' ? this.url(server, params, signal) : this.form(server, params, signal);
     });
   }
 

@@ -122,7 +122,7 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
     manager.setDefinitions(defs, { autoStart: vscode.workspace.getConfiguration('mcpHost').get<boolean>('autoStart', true) });
   }));
 
-  const services: HostServices = { manager, docs, sessions, watches, consent, loader, inputs, tree, log, workbench: openWorkbench };
+  const services: HostServices = { manager, docs, sessions, watches, consent, loader, inputs, tree, log, redact, workbench: openWorkbench };
   servicesRef = services;
   subscriptions.push(...registerSkills(services, skills, view));
   subscriptions.push(

@@ -77,9 +77,14 @@ export class LanguageModelProvider implements HostModelProvider {
   }
 
   async createMessage(params: CreateMessageRequestParams, signal: AbortSignal, requester?: string): Promise<CreateMessageResult> {
+    return (await this.createCounted(params, signal, requester, false)).result;
+  }
+
+  /** A completion from the model the request's hints (or the setting) pick, with its tokens. */
+  async createCounted(params: CreateMessageRequestParams, signal: AbortSignal, requester?: string, count = true): Promise<SentMessage> {
     const model = pickModel(await this.models(), params.modelPreferences, preferredSetting());
     if (!model) throw new NoModelError();
-    return (await this.send(model, params, signal, requester, false)).result;
+    return this.send(model, params, signal, requester, count);
   }
 
   /** The models a user may choose from in the sampling review. */
@@ -180,10 +185,7 @@ export class ApprovingSamplingHandler implements SamplingHandler {
     if (this.provider.isAvailable && !(await this.provider.isAvailable())) throw this.noModel(server);
     const base = { at: Date.now(), serverName: server.name, messages: params.messages.length, maxTokens: params.maxTokens };
 
-    // Only the user's own settings count (a workspace must not pre-approve itself), and a
-    // bare name only matches a user-level server (a workspace could reuse the name).
-    const allowed = vscode.workspace.getConfiguration('mcpHost').inspect<string[]>('sampling.allowedServers')?.globalValue ?? [];
-    const preApproved = allowed.includes(server.id) || (server.scope === 'user' && allowed.includes(server.name));
+    const preApproved = isAlwaysAllowed(server);
     if (!preApproved && this.review?.enabled() && this.provider instanceof LanguageModelProvider) {
       return this.reviewed(server, params, signal, this.provider, this.review, base);
     }
@@ -202,9 +204,13 @@ export class ApprovingSamplingHandler implements SamplingHandler {
     if (signal.aborted) throw signal.reason ?? new Error('cancelled');
 
     try {
-      const result = await this.provider.createMessage(params, signal, server.name);
+      // VS Code's models count tokens for the sampling log; other providers just answer.
+      const sent = this.provider instanceof LanguageModelProvider
+        ? await this.provider.createCounted(params, signal, server.name)
+        : { result: await this.provider.createMessage(params, signal, server.name) };
+      const result = sent.result;
       this.log(server, 'info', `Sampling answered by model ${result.model}.`);
-      this.records?.add({ ...base, decision: preApproved ? 'allowed by setting' : 'approved', model: result.model });
+      this.records?.add({ ...base, decision: preApproved ? 'allowed by setting' : 'approved', model: result.model, inputTokens: sent.inputTokens, outputTokens: sent.outputTokens });
       return result;
     } catch (err) {
       if (err instanceof NoModelError) throw this.noModel(server);
@@ -222,18 +228,22 @@ export class ApprovingSamplingHandler implements SamplingHandler {
       models: () => provider.choices(),
       preferredModel: (p: CreateMessageRequestParams, models: ModelChoice[]) => provider.preferredId(p, models),
       generate: (p: CreateMessageRequestParams, modelId: string, s: AbortSignal, requester: string) => provider.generate(p, modelId, s, requester),
+      alwaysAllowed: (ref: ServerRef) => isAlwaysAllowed(ref),
       setAlwaysAllowed: (ref: ServerRef, value: boolean) => setAlwaysAllowed(ref, value),
+      log: (ref: ServerRef, message: string) => this.log(ref, 'warning', message),
     };
     const outcome = await (await review.workbench()).reviewSampling(backend, server, params, signal);
+    const tokens = { model: outcome.spent.model, inputTokens: outcome.spent.inputTokens, outputTokens: outcome.spent.outputTokens };
     if (outcome.decision !== 'returned') {
+      const byServer = outcome.decision === 'cancelled' && outcome.byServer;
       const decision = outcome.decision === 'denied' ? 'denied' : 'cancelled';
-      this.log(server, 'info', `Sampling request ${decision} by the user.`);
-      this.records?.add({ ...base, decision });
+      this.log(server, 'info', byServer ? 'Sampling request withdrawn by the server during the review.' : `Sampling request ${decision} by the user.`);
+      this.records?.add({ ...base, decision, ...tokens });
       if (signal.aborted) throw signal.reason ?? new Error('cancelled');
       throw wireError(USER_REJECTED, 'User rejected sampling request');
     }
     this.log(server, 'info', `Sampling answered by model ${outcome.result.model}${outcome.edited ? ' (completion edited by the user)' : ''}.`);
-    this.records?.add({ ...base, decision: 'approved', model: outcome.result.model, inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens, requestEdited: outcome.requestEdited, completionEdited: outcome.edited });
+    this.records?.add({ ...base, decision: 'approved', ...tokens, model: outcome.result.model, requestEdited: outcome.requestEdited, completionEdited: outcome.edited });
     return outcome.result;
   }
 
@@ -243,6 +253,16 @@ export class ApprovingSamplingHandler implements SamplingHandler {
     void vscode.window.showErrorMessage(`MCP Host: ${message}.`);
     return wireError(INTERNAL_ERROR, message);
   }
+}
+
+/**
+ * Whether the user allowed this server to sample without asking. Only the user's own
+ * settings count (a workspace must not pre-approve itself), and a bare name only matches a
+ * user-level server (a workspace could reuse the name).
+ */
+function isAlwaysAllowed(server: ServerRef): boolean {
+  const allowed = vscode.workspace.getConfiguration('mcpHost').inspect<string[]>('sampling.allowedServers')?.globalValue ?? [];
+  return allowed.includes(server.id) || (server.scope === 'user' && allowed.includes(server.name));
 }
 
 /** "Always allow" from the review panel: the user's own setting, by the server's id. */

@@ -22,6 +22,8 @@ export interface HostServices {
   readonly tree: ServersTreeProvider;
   /** The extension's own log (configuration, activation). */
   readonly log: vscode.LogOutputChannel;
+  /** The one redaction function (src/host/redaction.ts). */
+  readonly redact: (text: string) => string;
   /** The panels, loaded on first use (workbenchLoader.ts). */
   readonly workbench: () => Promise<Workbench>;
 }

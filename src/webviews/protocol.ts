@@ -43,7 +43,7 @@ export interface ToolInit {
 
 export type ToolToWebview =
   | ToolInit
-  | { type: 'server'; serverRunning: boolean; tool?: Tool }
+  | { type: 'server'; serverName: string; serverRunning: boolean; tool?: Tool }
   | { type: 'started'; callId: number; startedAt: number }
   | { type: 'progress'; callId: number; progress: ToolProgress }
   | { type: 'outcome'; callId: number; outcome: CallOutcome }
@@ -78,6 +78,8 @@ export interface ElicitationInit {
   serverName: string;
   message: string;
   schema: Record<string, unknown>;
+  /** Set when the server withdrew the request (the page shows why and sends nothing). */
+  closed?: string;
 }
 export type ElicitationToWebview = ElicitationInit | { type: 'closed'; reason: string };
 export type ElicitationFromWebview =
@@ -99,6 +101,11 @@ export interface SamplingInit {
   modelId?: string;
   /** The last completion, when the page comes back after being hidden. */
   completion?: { result: CreateMessageResult; inputTokens?: number; outputTokens?: number };
+  /** A generation is under way / the last one failed / the server withdrew the request. */
+  generating?: boolean;
+  problem?: string;
+  closed?: string;
+  alwaysAllowed?: boolean;
 }
 export type SamplingToWebview =
   | SamplingInit
@@ -138,13 +145,16 @@ export type TraceToWebview =
   | { type: 'updated'; rows: TraceRow[] }
   | { type: 'cleared' }
   | { type: 'details'; seq: number; text: string; truncated: boolean; cli?: string; replayable: boolean }
-  | { type: 'replayed'; seq: number; ok: boolean; message: string };
+  | { type: 'replayed'; seq: number; ok: boolean; message: string }
+  /** The messages whose whole text has the search's text (the page has only previews). */
+  | { type: 'matches'; text: string; seqs: number[] };
 export type TraceFromWebview =
   | Ready
   | Copy
   | { type: 'selectServer'; serverId: string }
   | { type: 'showDetails'; seq: number }
   | { type: 'replay'; seq: number }
+  | { type: 'search'; text: string }
   | { type: 'export' }
   | { type: 'clear' };
 

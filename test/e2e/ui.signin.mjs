@@ -8,6 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { waitFor } from './lib/proc.mjs';
+import { textOf, webviewFrame } from './lib/webview.mjs';
 
 export const OAUTH_SERVER = 'oauth-fixture';
 
@@ -70,8 +71,11 @@ export async function signInSteps({ step: run, phase, log, oauthUrl }) {
     const s = await wb.waitQuickInput({ title: /^MCP Host: Call Tool — / });
     if (s.title === 'MCP Host: Call Tool — pick a server') await wb.pick(OAUTH_SERVER, { title: s.title });
     await wb.pick('whoami', { title: `MCP Host: Call Tool — ${OAUTH_SERVER}` });
-    await wb.waitActiveTab('whoami result');
-    await wb.waitEditorText(/signed in as client-\S+ with scope mcp:tools/);
+    // The tool panel (the default): Run, and the result shows who the server sees.
+    const panel = await webviewFrame(wb, 'tool', { title: new RegExp(`— ${OAUTH_SERVER}$`) });
+    await panel.locator('#run').click();
+    await waitFor(async () => /signed in as client-\S+ with scope mcp:tools/.test(await textOf(panel, '.outcome')),
+      { timeoutMs: 20000, what: 'the whoami result in the tool panel' });
   });
 
   await step('sign-out: MCP Host: Sign Out of Server stops the server and revokes its tokens', async () => {

@@ -7,7 +7,17 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { REPO } from '../integration/workspace.mjs';
 import { waitFor } from './lib/proc.mjs';
-import { fieldId, tabTo, tabToButton, textOf, typeInto, webviewFrame } from './lib/webview.mjs';
+import { clearField, fieldId, tabTo, tabToButton, textOf, typeInto, webviewFrame } from './lib/webview.mjs';
+
+const SHOTS = path.join(REPO, '.e2e', 'screenshots');
+
+/** A screenshot under its own name (a candidate for media/): .e2e/screenshots/screenshot-<name>.png. */
+async function mediaShot(wb, name, log) {
+  const file = path.join(SHOTS, `screenshot-${name}.png`);
+  await wb.page.mouse.move(1390, 890).catch(() => {}); // no hover in the picture
+  await wb.screenshot(file);
+  log(`  screenshot ${path.relative(REPO, file)}`);
+}
 
 export const WB_SERVER = { forms: 'forms', basic: 'basic', everything: 'everything' };
 
@@ -98,7 +108,7 @@ export async function workbenchSteps({ step, phase, log, answerDialogsUntil, tim
     await tabTo(wb, f, fieldId('arg', '/stops/0/city'));
     await kb.type('Paris');
     await tabTo(wb, f, fieldId('arg', '/stops/0/nights'));
-    await kb.press('Control+A');
+    await clearField(wb, f.locator(`#${fieldId('arg', '/stops/0/nights')}`));
     await kb.type('2');
     await tabToButton(wb, f, 'Add item');
     await kb.press('Enter');
@@ -114,6 +124,8 @@ export async function workbenchSteps({ step, phase, log, answerDialogsUntil, tim
     }
     await waitFor(async () => (await variant()) === '0', { timeoutMs: 5000, what: 'the train variant chosen' });
     await shot('workbench-tool-form-filled');
+    await f.locator('.tool-header').evaluate((el) => el.scrollIntoView());
+    await mediaShot(wb, 'tool-form', log);
     await kb.press('Control+Enter');
     await f.locator('.outcome .structured').waitFor({ state: 'visible', timeout: 20000 });
     const structured = await textOf(f, '.outcome .structured');
@@ -127,6 +139,8 @@ export async function workbenchSteps({ step, phase, log, answerDialogsUntil, tim
     assert.ok(tree.some((r) => r === '0: "Paris"') && tree.some((r) => r === '1: "Vienna"'), `the cities' items in the tree: ${tree.join(' | ')}`);
     assert.equal(tree.filter((r) => /"summary"/.test(r)).length, 1, `the root's members appear once: ${tree.join(' | ')}`);
     await shot('workbench-tool-result');
+    await f.locator('.outcome').evaluate((el) => el.scrollIntoView());
+    await mediaShot(wb, 'tool-result', log);
   });
 
   await ws('re-run from the history', async () => {
@@ -167,10 +181,10 @@ export async function workbenchSteps({ step, phase, log, answerDialogsUntil, tim
     await focusPage(f);
     const kb = wb.page.keyboard;
     await tabTo(wb, f, fieldId('arg', '/steps'));
-    await kb.press('Control+A');
+    await clearField(wb, f.locator(`#${fieldId('arg', '/steps')}`));
     await kb.type('60');
     await tabTo(wb, f, fieldId('arg', '/delayMs'));
-    await kb.press('Control+A');
+    await clearField(wb, f.locator(`#${fieldId('arg', '/delayMs')}`));
     await kb.type('500');
     await kb.press('Control+Enter');
     await waitFor(async () => /step \d+\/60/.test(await textOf(f, '.progress')), { timeoutMs: 15000, what: 'the server\'s progress message in the panel' });
@@ -192,6 +206,7 @@ export async function workbenchSteps({ step, phase, log, answerDialogsUntil, tim
     const names = await f.locator('.field').evaluateAll((els) => els.map((e) => e.dataset.pointer));
     if (names.includes('/name')) await fill('/name', 'Ada Lovelace');
     if (names.includes('/email')) await fill('/email', 'ada@example.com');
+    await mediaShot(wb, 'elicitation', log);
     // Whatever else is required and still empty gets a plausible value.
     await f.locator('#accept').click();
     // The panel closes on Submit: what it said (if it stayed) is read only while it is there.
@@ -217,6 +232,7 @@ export async function workbenchSteps({ step, phase, log, answerDialogsUntil, tim
     const completion = () => f.locator('.sampling-completion vscode-textarea').first().evaluate((el) => el.value);
     await waitFor(async () => /^Echo from test model: .*Edited by the person/.test(await completion()), { timeoutMs: 5000, what: 'the completion of the edited request' })
       .catch(async (e) => { throw new Error(`${e.message} (it shows "${await completion()}")`); });
+    await mediaShot(wb, 'sampling', log);
     await f.locator('#return').click();
     const back = await webviewFrame(wb, 'tool', { title: /Sampling Request.* — everything$/ });
     await waitFor(async () => /Echo from test model: .*Edited by the person/.test(await textOf(back, '.outcome')), { timeoutMs: 20000, what: 'the edited request\'s answer in the tool result' });
@@ -238,7 +254,7 @@ export async function workbenchSteps({ step, phase, log, answerDialogsUntil, tim
       await wb.waitQuickInputClosed().catch(() => wb.page.keyboard.press('Enter'));
       const now = await waitFor(async () => { const b = await background(); return b !== dark || label === 'dark' ? b : undefined; }, { timeoutMs: 10000, what: `the panel to take the ${theme} colours` });
       log(`  theme ${theme}: the panel's background is ${now}`);
-      if (label !== 'dark') await shot(`workbench-theme-${label}`);
+      if (label !== 'dark') await mediaShot(wb, `theme-${label}`, log);
     }
   });
 
@@ -271,6 +287,7 @@ export async function workbenchSteps({ step, phase, log, answerDialogsUntil, tim
     assert.ok(detailRows.some((r) => r === '"name": "plan-trip"'), `params.name in the details tree: ${detailRows.join(' | ')}`);
     assert.match(await textOf(trace, '.details .cli'), /^mcp-host call plan-trip --args '.*' --server forms$/);
     await shot('workbench-trace');
+    await mediaShot(wb, 'trace', log);
     await trace.locator('#replay').click();
     await waitFor(async () => /Replayed tools\/call/.test(await textOf(trace, '.details .notice')), { timeoutMs: 20000, what: 'the replay to answer' });
     await waitFor(async () => (await trace.locator('tr.trace-row').count()) >= rowsBefore + 2, { timeoutMs: 10000, what: 'the replayed request and its response in the list' });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CallToolResult, ContentBlock } from '../../src/protocol/types.ts';
-import { HISTORY_KEY, REDACTED, ToolHistory, hasRedacted, redactArgs, type HistoryEntry, type HistoryStore } from '../../src/webviews/result/history.ts';
+import { HISTORY_KEY, REDACTED, ToolHistory, hasRedacted, redactArgs, withoutRedacted, withoutSecrets, type HistoryEntry, type HistoryStore } from '../../src/webviews/result/history.ts';
 import { describeResult } from '../../src/webviews/result/model.ts';
 import { TRIMMED_META, trimArgs, trimResult, type TrimInfo } from '../../src/webviews/result/trim.ts';
 
@@ -201,6 +201,31 @@ describe('ToolHistory', () => {
     await assert.rejects(h.add(call('d')), /^Error: The tool history could not be saved: disk full$/);
     await h.add(call('e'));
     assert.deepEqual((store.raw() as HistoryEntry[]).map(e => e.tool), ['a', 'b', 'c', 'd', 'e']);
+  });
+});
+
+describe('secrets out of forms and page state', () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      user: { type: 'string' },
+      password: { type: 'string', format: 'password' },
+      nested: { type: 'object', properties: { token: { type: 'string', writeOnly: true }, keep: { type: 'number' } } },
+      keys: { type: 'array', items: { type: 'string', format: 'password' } },
+    },
+  };
+  test('withoutSecrets drops the secret values (never masks them: a mask would be sent as the password)', () => {
+    const args = { user: 'ada', password: 'hunter2', nested: { token: 't0k', keep: 1 }, keys: ['a', 'b'] };
+    assert.deepEqual(withoutSecrets(schema, args), { user: 'ada', nested: { keep: 1 }, keys: [] });
+    assert.equal(args.password, 'hunter2', 'the arguments themselves are untouched');
+    assert.doesNotMatch(JSON.stringify(withoutSecrets(schema, args)), /hunter2|t0k|••••/);
+  });
+  test('withoutRedacted takes the masks out of arguments kept in the history', () => {
+    const kept = redactArgs(schema, { user: 'ada', password: 'hunter2' });
+    assert.equal(hasRedacted(kept), true);
+    const form = withoutRedacted(kept);
+    assert.deepEqual(form, { user: 'ada' });
+    assert.equal(hasRedacted(form), false);
   });
 });
 

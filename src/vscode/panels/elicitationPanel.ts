@@ -24,13 +24,14 @@ function onlyRequested(params: ElicitFormParams, content: Record<string, unknown
 
 let nextRequestId = 1;
 
-export function elicitInPanel(extensionUri: vscode.Uri, server: ServerRef, params: ElicitFormParams, signal: AbortSignal): Promise<ElicitResult> {
+export function elicitInPanel(extensionUri: vscode.Uri, server: ServerRef, params: ElicitFormParams, signal: AbortSignal, log: (message: string) => void): Promise<ElicitResult> {
   return new Promise<ElicitResult>(resolve => {
     if (signal.aborted) { resolve({ action: 'cancel' }); return; }
     const requestId = nextRequestId++;
     const panel = vscode.window.createWebviewPanel(ELICITATION_VIEW_TYPE, `${server.name} asks`, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, webviewOptions(extensionUri));
     panel.iconPath = new vscode.ThemeIcon('question');
     let settled = false;
+    let closed: string | undefined;
     const finish = (result: ElicitResult) => {
       if (settled) return;
       settled = true;
@@ -38,21 +39,29 @@ export function elicitInPanel(extensionUri: vscode.Uri, server: ServerRef, param
       cleanup();
     };
     const channel = new PanelChannel<ElicitationFromWebview, ElicitationToWebview>(
-      panel.webview,
-      () => ({ type: 'init', panel: 'elicitation', requestId, serverName: server.name, message: params.message, schema: (params.requestedSchema ?? { type: 'object', properties: {} }) as Record<string, unknown> }),
+      panel,
+      () => ({ type: 'init', panel: 'elicitation', requestId, serverName: server.name, message: params.message, schema: (params.requestedSchema ?? { type: 'object', properties: {} }) as Record<string, unknown>, closed }),
       m => {
         if (m.type !== 'answer') return;
         if (m.action === 'accept') finish({ action: 'accept', content: onlyRequested(params, m.content) });
         else finish({ action: m.action });
       },
-      () => finish({ action: 'cancel' }),
+      err => { log(`the elicitation panel failed: ${err instanceof Error ? err.message : String(err)}`); finish({ action: 'cancel' }); },
     );
-    const onAbort = () => finish({ action: 'cancel' });
+    // The server withdrew the request: the panel says so and stays until the person closes it
+    // (it may hold what they typed); the answer is a cancel.
+    const onAbort = () => {
+      if (settled) return;
+      settled = true;
+      resolve({ action: 'cancel' });
+      signal.removeEventListener('abort', onAbort);
+      closed = `${server.name} withdrew the request; nothing was sent.`;
+      channel.post({ type: 'closed', reason: closed });
+    };
     signal.addEventListener('abort', onAbort, { once: true });
     const subscriptions = [
       channel,
-      panel.onDidDispose(() => finish({ action: 'cancel' })),
-      panel.onDidChangeViewState(e => { if (!e.webviewPanel.visible) channel.pageHidden(); }),
+      panel.onDidDispose(() => { finish({ action: 'cancel' }); cleanup(); }),
     ];
     function cleanup(): void {
       signal.removeEventListener('abort', onAbort);

@@ -8,7 +8,7 @@ import type { ManagedServer } from '../../host/types.ts';
 import { cliCommandFor } from '../../host/cliCommand.ts';
 import type { CallOutcome, ToolFromWebview, ToolPanelState, ToolProgress, ToolToWebview, HistorySummary } from '../../webviews/protocol.ts';
 import { describeResult, forTransfer } from '../../webviews/result/model.ts';
-import { hasRedacted, redactArgs, type HistoryEntry, type ToolHistory } from '../../webviews/result/history.ts';
+import { hasRedacted, redactArgs, withoutRedacted, type HistoryEntry, type ToolHistory } from '../../webviews/result/history.ts';
 import { showToolResult } from '../results.ts';
 import type { HostServices } from '../services.ts';
 import { errorCause, isCancellation } from '../util.ts';
@@ -20,6 +20,23 @@ export interface ToolPanelDeps {
   readonly services: HostServices;
   readonly extensionUri: vscode.Uri;
   readonly history: ToolHistory;
+  /** The one redaction function (src/host/redaction.ts): what is kept or copied goes through it. */
+  readonly redact: (text: string) => string;
+  /** Calls kept per tool (setting mcpHost.history.maxPerTool); 0 keeps none. */
+  readonly historySize: () => number;
+}
+
+/** Every string in `value` through `redact` (a JSON value: a copy with the same shape). */
+function redactDeep<T>(value: T, redact: (text: string) => string): T {
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return redact(v);
+    if (!v || typeof v !== 'object' || depth > 64) return v;
+    if (Array.isArray(v)) return v.map(x => walk(x, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: walk(x, depth + 1), writable: true, enumerable: true, configurable: true });
+    return out;
+  };
+  return walk(value, 0) as T;
 }
 
 interface Running { callId: number; startedAt: number; abort: AbortController; progress?: ToolProgress }
@@ -55,7 +72,7 @@ export class ToolPanel implements vscode.Disposable {
     panel.webview.options = webviewOptions(deps.extensionUri);
     panel.iconPath = new vscode.ThemeIcon('tools');
     this.channel = new PanelChannel<ToolFromWebview, ToolToWebview>(
-      panel.webview,
+      panel,
       () => this.init(),
       m => this.onMessage(m),
       err => this.log('error', `tool panel: ${errorCause(err)}`),
@@ -65,7 +82,6 @@ export class ToolPanel implements vscode.Disposable {
     this.subscriptions.push(
       this.channel,
       panel.onDidDispose(() => this.dispose()),
-      panel.onDidChangeViewState(e => { if (!e.webviewPanel.visible) this.channel.pageHidden(); }),
       deps.services.manager.onDidChangeServers(() => this.watchServer()),
     );
     this.watchServer();
@@ -89,8 +105,18 @@ export class ToolPanel implements vscode.Disposable {
     return this.deps.services.manager.servers.find(s => s.definition.id === this.serverId);
   }
 
+  /** The tool as last listed: a restored panel or a server that restarts keeps its schema. */
+  private knownTool: Tool | undefined;
+
   private tool(): Tool | undefined {
-    return this.server()?.tools.find(t => t.name === this.toolName);
+    const t = this.server()?.tools.find(x => x.name === this.toolName);
+    if (t) this.knownTool = t;
+    return t;
+  }
+
+  /** The schema secrets are known by, even while the server is away. */
+  private secretArgs(args: Record<string, unknown>): Record<string, unknown> {
+    return redactDeep(redactArgs((this.tool() ?? this.knownTool)?.inputSchema, args), this.deps.redact);
   }
 
   private serverSubscriptions: vscode.Disposable[] = [];
@@ -103,11 +129,14 @@ export class ToolPanel implements vscode.Disposable {
     for (const d of this.serverSubscriptions.splice(0)) d.dispose();
     this.watchedServer = server;
     if (server) {
-      const update = () => this.channel.post({ type: 'server', serverRunning: server.state.kind === 'running', tool: this.tool() });
+      const update = () => {
+        this.updateTitle();
+        this.channel.post({ type: 'server', serverName: server.definition.name, serverRunning: server.state.kind === 'running', tool: this.tool() });
+      };
       this.serverSubscriptions.push(server.onDidChangeState(update), server.onDidChangeLists(update));
     }
     this.updateTitle();
-    this.channel.post({ type: 'server', serverRunning: server?.state.kind === 'running', tool: this.tool() });
+    this.channel.post({ type: 'server', serverName: server?.definition.name ?? this.serverId, serverRunning: server?.state.kind === 'running', tool: this.tool() });
   }
 
   private updateTitle(): void {
@@ -142,15 +171,24 @@ export class ToolPanel implements vscode.Disposable {
       case 'run': void this.run(m.args, m.asTask); break;
       case 'cancel': this.running?.abort.abort(); break;
       case 'argsChanged': this.args = m.args; break;
-      case 'copy': void vscode.env.clipboard.writeText(m.text).then(() => vscode.window.setStatusBarMessage(`MCP Host: ${m.what} copied`, 3000)); break;
-      case 'copyCommand': void this.copyCommand(m.args); break;
-      case 'openAsDocument': void this.openAsDocument(); break;
-      case 'openResource': void vscode.commands.executeCommand('mcpHost.readResource', this.serverId, m.uri); break;
+      case 'copy': this.attempt('copying', vscode.env.clipboard.writeText(m.text).then(() => { vscode.window.setStatusBarMessage(`MCP Host: ${m.what} copied`, 3000); })); break;
+      case 'copyCommand': this.attempt('copying the command line', this.copyCommand(m.args)); break;
+      case 'openAsDocument': this.attempt('opening the result', this.openAsDocument()); break;
+      case 'openResource': this.attempt(`reading ${m.uri}`, vscode.commands.executeCommand('mcpHost.readResource', this.serverId, m.uri)); break;
       case 'useEntry': this.useEntry(m.id, m.run); break;
       case 'showEntry': this.showEntry(m.id); break;
       case 'removeEntry': void this.deps.history.remove(m.id).then(() => this.postHistory()); break;
       case 'clearHistory': void this.deps.history.clear(this.serverId, this.toolName).then(() => this.postHistory()); break;
     }
+  }
+
+  /** What a click starts and nobody awaits: a failure is said and logged, never lost. */
+  private attempt(what: string, work: PromiseLike<unknown>): void {
+    Promise.resolve(work).then(undefined, err => {
+      const message = `${this.server()?.definition.name ?? this.serverId} › ${this.toolName}: ${what} failed: ${errorCause(err)}`;
+      this.log('error', message);
+      void vscode.window.showErrorMessage(message);
+    });
   }
 
   private postHistory(): void {
@@ -161,6 +199,14 @@ export class ToolPanel implements vscode.Disposable {
   async run(args: Record<string, unknown>, asTask?: boolean): Promise<CallToolResult | undefined> {
     const server = this.server();
     if (this.running) return undefined;
+    // Refused before anything is sent or kept: nothing to record in the history.
+    const refusal = !server ? 'the server is no longer configured'
+      : server.state.kind !== 'running' ? `${server.definition.name} is not running`
+      : hasRedacted(args) ? `an argument still holds the mask ${'••••'} of a secret: type it in again` : undefined;
+    if (refusal) {
+      this.channel.post({ type: 'outcome', callId: 0, outcome: { kind: 'failed', message: `${server?.definition.name ?? this.serverId} › ${this.toolName}: ${refusal}.`, durationMs: 0, at: Date.now() } });
+      return undefined;
+    }
     const callId = nextCallId++;
     const startedAt = Date.now();
     const running: Running = { callId, startedAt, abort: new AbortController() };
@@ -171,11 +217,15 @@ export class ToolPanel implements vscode.Disposable {
     const finish = async (outcome: CallOutcome, record?: { outcome: HistoryEntry['outcome']; result?: CallToolResult; error?: string }) => {
       this.running = undefined;
       this.outcome = outcome;
-      if (record && server) {
+      if (record && server && this.deps.historySize() > 0) {
         try {
+          // Kept in workspace storage: secrets (by the schema and by the redactor) never are.
           const entry = await this.deps.history.add({
             serverId: this.serverId, serverName: server.definition.name, tool: this.toolName, at: startedAt,
-            durationMs: Date.now() - startedAt, args: tool ? redactArgs(tool.inputSchema, args) : args, ...record,
+            durationMs: Date.now() - startedAt, args: this.secretArgs(args),
+            outcome: record.outcome,
+            result: record.result && redactDeep(record.result, this.deps.redact),
+            error: record.error && this.deps.redact(record.error),
           });
           if (outcome.kind === 'result') outcome.historyId = entry.id;
         } catch (err) {
@@ -187,8 +237,7 @@ export class ToolPanel implements vscode.Disposable {
       this.postHistory();
     };
     try {
-      if (!server || server.state.kind !== 'running') throw new Error(server ? 'the server is not running' : 'the server is no longer configured');
-      const result = await server.callTool(this.toolName, args, {
+      const result = await server!.callTool(this.toolName, args, {
         signal: running.abort.signal,
         asTask,
         // A result that breaks the output schema is shown with what is wrong, not refused.
@@ -207,7 +256,7 @@ export class ToolPanel implements vscode.Disposable {
         await finish({ kind: 'cancelled', at: startedAt }, { outcome: 'cancelled' });
         return undefined;
       }
-      const message = `${server?.definition.name ?? this.serverId} › ${this.toolName} failed: ${errorCause(err)}`;
+      const message = this.deps.redact(`${server!.definition.name} › ${this.toolName} failed: ${errorCause(err)}`);
       this.log('error', message);
       await finish({ kind: 'failed', message, durationMs: Date.now() - startedAt, at: startedAt }, { outcome: 'failed', error: errorCause(err) });
       return undefined;
@@ -217,8 +266,10 @@ export class ToolPanel implements vscode.Disposable {
   private useEntry(id: string, run: boolean): void {
     const entry = this.deps.history.list(this.serverId, this.toolName).find(e => e.id === id);
     if (!entry) return;
-    this.args = entry.args;
-    this.channel.post({ type: 'setArgs', args: entry.args });
+    // The form gets the kept arguments without their masks: a secret field shows empty.
+    const args = withoutRedacted(entry.args);
+    this.args = args;
+    this.channel.post({ type: 'setArgs', args });
     if (!run) return;
     // A secret was masked before the call was kept, and a long value cut: neither is the
     // value to send again. The form has the rest; the person fills in what is missing.
@@ -232,8 +283,8 @@ export class ToolPanel implements vscode.Disposable {
   private showEntry(id: string): void {
     const entry = this.deps.history.list(this.serverId, this.toolName).find(e => e.id === id);
     if (!entry) return;
-    this.args = entry.args;
-    this.channel.post({ type: 'setArgs', args: entry.args });
+    this.args = withoutRedacted(entry.args);
+    this.channel.post({ type: 'setArgs', args: this.args });
     const outcome: CallOutcome = entry.result
       ? { kind: 'result', view: forTransfer(describeResult(entry.result, this.tool())), durationMs: entry.durationMs ?? 0, at: entry.at, historyId: entry.id }
       : entry.outcome === 'cancelled' ? { kind: 'cancelled', at: entry.at }
@@ -245,9 +296,8 @@ export class ToolPanel implements vscode.Disposable {
 
   private async copyCommand(args: Record<string, unknown>): Promise<void> {
     const server = this.server();
-    const tool = this.tool();
-    const command = cliCommandFor({ name: server?.definition.name ?? this.serverId }, 'tools/call', { name: this.toolName, arguments: tool ? redactArgs(tool.inputSchema, args) : args });
-    if (!command) return;
+    const command = cliCommandFor({ name: server?.definition.name ?? this.serverId }, 'tools/call', { name: this.toolName, arguments: this.secretArgs(args) });
+    if (!command) throw new Error('this call has no mcp-host command line (a name or value the shell cannot carry)');
     await vscode.env.clipboard.writeText(command);
     vscode.window.setStatusBarMessage('MCP Host: command line copied', 3000);
   }

@@ -59,6 +59,8 @@ export class TracePanel implements vscode.Disposable {
   private readonly _onDidDispose = new vscode.EventEmitter<void>();
   readonly onDidDispose = this._onDidDispose.event;
   private disposed = false;
+  /** Replays under way end with the panel. */
+  private readonly replays = new AbortController();
 
   constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, services: HostServices, serverId: string) {
     this.panel = panel;
@@ -66,12 +68,16 @@ export class TracePanel implements vscode.Disposable {
     this.serverId = serverId;
     panel.webview.options = webviewOptions(extensionUri);
     panel.iconPath = new vscode.ThemeIcon('pulse');
-    this.channel = new PanelChannel<TraceFromWebview, TraceToWebview>(panel.webview, () => this.init(), m => this.onMessage(m), err => this.log(`trace panel: ${errorCause(err)}`));
+    this.channel = new PanelChannel<TraceFromWebview, TraceToWebview>(panel, () => this.init(), m => this.onMessage(m), err => this.log(`trace panel: ${errorCause(err)}`));
     this.subscriptions.push(
       this.channel,
       panel.onDidDispose(() => this.dispose()),
-      panel.onDidChangeViewState(e => { if (!e.webviewPanel.visible) this.channel.pageHidden(); }),
-      services.manager.onDidChangeServers(() => this.watch()),
+      services.manager.onDidChangeServers(() => {
+        // A panel restored before any server existed takes the first that comes.
+        if (!this.serverId && services.manager.servers[0]) this.serverId = services.manager.servers[0].definition.id;
+        // A new list of servers (or a replaced server, whose trace starts anew): a fresh init.
+        this.watch(true);
+      }),
     );
     this.watch();
     panel.webview.html = webviewHtml(panel.webview, extensionUri, 'trace', panel.title);
@@ -98,10 +104,18 @@ export class TracePanel implements vscode.Disposable {
 
   private watched: ManagedServer | undefined;
 
-  /** Records the chosen server while open (a replaced server is followed). */
-  private watch(): void {
+  /**
+   * Records the chosen server while open. A replaced server (its definition changed) has a
+   * trace of its own, numbered anew: the page starts over with it. `reinit`: the list of
+   * servers changed, which the page shows too.
+   */
+  private watch(reinit = false): void {
     const server = this.server();
-    if (server === this.watched) return;
+    if (server === this.watched) {
+      if (reinit) void this.init().then(init => this.channel.post(init));
+      return;
+    }
+    const replaced = this.watched !== undefined || reinit;
     for (const d of this.serverSubscriptions.splice(0)) d.dispose();
     this.watched = server;
     this.panel.title = `Protocol Trace — ${server?.definition.name ?? this.serverId}`;
@@ -113,15 +127,12 @@ export class TracePanel implements vscode.Disposable {
       trace.onDidUpdate(e => { this.pendingUpdates.set(e.seq, toRow(e)); this.schedule(); }),
       trace.onDidClear(() => { this.pending = []; this.pendingUpdates.clear(); this.channel.post({ type: 'cleared' }); }),
     );
+    if (replaced) void this.init().then(init => this.channel.post(init));
   }
 
   private select(serverId: string): void {
     this.serverId = serverId;
-    this.watched = undefined;
-    this.watch();
-    this.pending = [];
-    this.pendingUpdates.clear();
-    void this.init().then(init => this.channel.post(init));
+    this.watch(true);
   }
 
   private schedule(): void {
@@ -135,7 +146,6 @@ export class TracePanel implements vscode.Disposable {
 
   private async init(): Promise<TraceToWebview> {
     const server = this.server();
-    const cfg = vscode.workspace.getConfiguration('mcpHost');
     this.pending = [];
     this.pendingUpdates.clear();
     return {
@@ -144,7 +154,7 @@ export class TracePanel implements vscode.Disposable {
       servers: this.services.manager.servers.map(s => ({ id: s.definition.id, name: s.definition.name })),
       serverId: this.serverId,
       rows: server ? server.trace.entries.map(toRow) : [],
-      limits: { maxEntries: cfg.get<number>('trace.maxMessages', 2000), maxBytes: cfg.get<number>('trace.maxMegabytes', 16) * 1024 * 1024 },
+      limits: { maxEntries: server?.trace.limits.maxEntries ?? 2000, maxBytes: server?.trace.limits.maxBytes ?? 16 * 1024 * 1024 },
     };
   }
 
@@ -161,6 +171,13 @@ export class TracePanel implements vscode.Disposable {
         break;
       }
       case 'replay': void this.replay(m.seq); break;
+      case 'search': {
+        // The whole text of every message kept (the page has only previews); bounded by the ring.
+        const needle = m.text.toLowerCase();
+        const seqs = needle ? (server?.trace.entries ?? []).filter(e => e.text.toLowerCase().includes(needle) || (e.method ?? '').toLowerCase().includes(needle)).map(e => e.seq) : [];
+        this.channel.post({ type: 'matches', text: m.text, seqs });
+        break;
+      }
       case 'copy': void vscode.env.clipboard.writeText(m.text).then(() => vscode.window.setStatusBarMessage(`MCP Host: ${m.what} copied`, 3000)); break;
       case 'export': void this.export(); break;
       case 'clear': server?.trace.clear(); break;
@@ -175,7 +192,7 @@ export class TracePanel implements vscode.Disposable {
     if (!server || !req) { this.channel.post({ type: 'replayed', seq, ok: false, message: 'This message cannot be replayed.' }); return; }
     if (!client || server.state.kind !== 'running') { this.channel.post({ type: 'replayed', seq, ok: false, message: `${server.definition.name} is not running.` }); return; }
     try {
-      await client.requestRaw(req.method, req.params);
+      await client.requestRaw(req.method, req.params, { signal: this.replays.signal });
       this.channel.post({ type: 'replayed', seq, ok: true, message: `Replayed ${req.method}: the new request and its response are at the end of the list.` });
     } catch (err) {
       this.channel.post({ type: 'replayed', seq, ok: false, message: `${server.definition.name} › ${req.method} failed: ${errorCause(err)}` });
@@ -190,7 +207,14 @@ export class TracePanel implements vscode.Disposable {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const target = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, filters: { 'JSON Lines': ['jsonl'] }, title: 'Export Protocol Trace' });
     if (!target) return;
-    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(server.trace.toJsonLines()));
+    try {
+      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(server.trace.toJsonLines()));
+    } catch (err) {
+      const message = `MCP Host: the protocol trace of ${server.definition.name} could not be written to ${target.fsPath}: ${errorCause(err)}`;
+      this.log(message);
+      void vscode.window.showErrorMessage(message);
+      return;
+    }
     void vscode.window.showInformationMessage(`MCP Host: exported ${server.trace.entries.length} messages of ${server.definition.name} to ${target.fsPath}.`);
   }
 
@@ -202,6 +226,7 @@ export class TracePanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
+    this.replays.abort();
     for (const d of this.serverSubscriptions.splice(0)) d.dispose();
     for (const d of this.subscriptions.splice(0)) d.dispose();
     this.panel.dispose();

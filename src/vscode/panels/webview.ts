@@ -25,6 +25,8 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
   // Images and audio of tool results come as data: URLs; nothing is fetched from the network.
   const csp = [
     `default-src 'none'`,
+    `base-uri 'none'`,
+    `form-action 'none'`,
     `script-src 'nonce-${nonce}'`,
     `style-src ${webview.cspSource} 'unsafe-inline'`,
     `font-src ${webview.cspSource}`,
@@ -58,43 +60,45 @@ export class PanelChannel<In extends { type: string }, Out extends { type: strin
   private readonly webview: vscode.Webview;
   /** undefined: the page is live; an array: an init is being built; null: nobody listens. */
   private buffer: Out[] | undefined | null = null;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscription: { dispose(): void };
   private disposed = false;
 
-  constructor(webview: vscode.Webview, onReady: () => Out | Promise<Out>, onMessage: (message: In) => void, onError: (err: unknown) => void) {
-    this.webview = webview;
-    this.subscription = webview.onDidReceiveMessage(async (raw: unknown) => {
+  constructor(panel: vscode.WebviewPanel, onReady: () => Out | Promise<Out>, onMessage: (message: In) => void, onError: (err: unknown) => void) {
+    this.webview = panel.webview;
+    const received = panel.webview.onDidReceiveMessage(async (raw: unknown) => {
       if (!raw || typeof raw !== 'object' || typeof (raw as { type?: unknown }).type !== 'string') return;
       const message = raw as In;
-      try {
-        if (message.type === 'ready') {
-          const buffer: Out[] = [];
-          this.buffer = buffer;
+      if (message.type === 'ready') {
+        const buffer: Out[] = [];
+        this.buffer = buffer;
+        try {
           const init = await onReady();
           if (this.disposed || this.buffer !== buffer) return;
           this.buffer = undefined;
           void this.webview.postMessage(init);
           for (const m of buffer) void this.webview.postMessage(m);
-          return;
+        } catch (err) {
+          // No init, so nobody listens: posts are dropped (not piled up) until the next ready.
+          if (this.buffer === buffer) this.buffer = null;
+          onError(err);
         }
+        return;
+      }
+      try {
         onMessage(message);
       } catch (err) {
         onError(err);
       }
     });
+    // A hidden page is unloaded: nothing reaches it until it says ready again.
+    const viewState = panel.onDidChangeViewState(e => { if (!e.webviewPanel.visible) this.buffer = null; });
+    this.subscription = { dispose: () => { received.dispose(); viewState.dispose(); } };
   }
-
-  get live(): boolean { return this.buffer === undefined && !this.disposed; }
 
   post(message: Out): void {
     if (this.disposed || this.buffer === null) return;
     if (this.buffer) this.buffer.push(message);
     else void this.webview.postMessage(message);
-  }
-
-  /** The page was unloaded (hidden): nothing reaches it until it says ready again. */
-  pageHidden(): void {
-    this.buffer = null;
   }
 
   dispose(): void {

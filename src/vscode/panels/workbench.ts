@@ -30,12 +30,11 @@ export class Workbench implements vscode.Disposable {
   constructor(services: HostServices, context: vscode.ExtensionContext) {
     this.services = services;
     this.extensionUri = context.extensionUri;
-    const size = (key: string, def: number) => vscode.workspace.getConfiguration('mcpHost').get<number>(key, def);
-    this.history = new ToolHistory(context.workspaceState, { maxPerTool: size('history.maxPerTool', 50) });
+    this.history = new ToolHistory(context.workspaceState, { maxPerTool: Math.max(1, historySize()) });
   }
 
   private deps() {
-    return { services: this.services, extensionUri: this.extensionUri, history: this.history };
+    return { services: this.services, extensionUri: this.extensionUri, history: this.history, redact: this.services.redact, historySize };
   }
 
   private key(serverId: string, tool: string): string {
@@ -44,7 +43,9 @@ export class Workbench implements vscode.Disposable {
 
   private track(panel: ToolPanel): ToolPanel {
     const key = this.key(panel.serverId, panel.toolName);
-    this.tools.get(key)?.dispose();
+    // A second panel of the same tool (restored beside an open one) goes; the open one and
+    // its call stay.
+    if (this.tools.has(key)) { panel.dispose(); return this.tools.get(key)!; }
     this.tools.set(key, panel);
     panel.onDidDispose(() => { if (this.tools.get(key) === panel) this.tools.delete(key); });
     return panel;
@@ -63,7 +64,7 @@ export class Workbench implements vscode.Disposable {
   }
 
   elicit(server: ServerRef, params: ElicitFormParams, signal: AbortSignal): Promise<ElicitResult> {
-    return elicitInPanel(this.extensionUri, server, params, signal);
+    return elicitInPanel(this.extensionUri, server, params, signal, message => this.services.sessions.log(server.id, 'error', message));
   }
 
   reviewSampling(backend: SamplingBackend, server: ServerRef, params: CreateMessageRequestParams, signal: AbortSignal): Promise<ReviewOutcome> {
@@ -77,7 +78,7 @@ export class Workbench implements vscode.Disposable {
   }
 
   restoreTrace(panel: vscode.WebviewPanel, state: TracePanelState | undefined): void {
-    this.trace?.dispose();
+    if (this.trace) { panel.dispose(); return; }
     this.trace = TracePanel.restore(this.extensionUri, this.services, panel, state);
     this.watchTrace(this.trace);
   }
@@ -91,6 +92,11 @@ export class Workbench implements vscode.Disposable {
     this.tools.clear();
     this.trace?.dispose();
   }
+}
+
+/** Calls kept per tool and workspace (mcpHost.history.maxPerTool); 0 keeps none. */
+function historySize(): number {
+  return vscode.workspace.getConfiguration('mcpHost').get<number>('history.maxPerTool', 50);
 }
 
 export function createWorkbench(services: HostServices, context: vscode.ExtensionContext): Workbench {

@@ -16,11 +16,12 @@ export function mountElicitationPanel(app: HTMLElement): void {
   onMessage<ElicitationToWebview>(m => {
     if (m.type === 'init') {
       init = m;
+      closed = m.closed;
       // A hidden panel's page is unloaded: what was typed so far is kept with setState.
       const saved = getState<{ requestId: number; value: unknown }>();
       const requestId = m.requestId;
       form = new FormView(m.schema, saved?.requestId === requestId ? saved.value : undefined, {
-        idPrefix: 'el', expect: 'object', requestRender, onChange: value => setState({ requestId, value }),
+        idPrefix: 'el', expect: 'object', plainDescriptions: true, requestRender, onChange: value => setState({ requestId, value }),
       });
     } else if (m.type === 'closed') {
       closed = m.reason;

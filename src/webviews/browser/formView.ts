@@ -20,6 +20,11 @@ export interface FormOptions {
   requestRender: () => void;
   /** The JSON view must hold an object (tool arguments, elicitation content). */
   expect?: 'object';
+  /**
+   * Descriptions as plain text, not Markdown: a form the server opens on its own
+   * (elicitation) gets no links to follow (the spec's description is plain text there).
+   */
+  plainDescriptions?: boolean;
 }
 
 const idOf = (prefix: string, pointer: string) => `${prefix}${pointer.replace(/[^A-Za-z0-9_-]/g, c => `_${c.charCodeAt(0).toString(16)}`)}`;
@@ -168,7 +173,9 @@ export class FormView {
     const errorId = `${id}-error`;
     const describe = f.description ? `${id}-help` : undefined;
     const label = html`<vscode-label for=${id} ?required=${f.required}>${f.label}</vscode-label>`;
-    const help = f.description ? html`<div id=${`${id}-help`} class="help">${unsafeHTML(markdownToHtml(f.description))}</div>` : nothing;
+    const help = !f.description ? nothing
+      : this.options.plainDescriptions ? html`<div id=${`${id}-help`} class="help">${f.description}</div>`
+      : html`<div id=${`${id}-help`} class="help">${unsafeHTML(markdownToHtml(f.description))}</div>`;
     const error = html`<div id=${errorId} class="error" role=${errors.length ? 'alert' : nothing}>${errors.join(' ')}</div>`;
     const described = [describe, errorId].filter(Boolean).join(' ');
     const nullToggle = f.nullable ? html`<vscode-checkbox class="null-toggle" label="null" .checked=${live(f.isNull)}

@@ -56,7 +56,7 @@ export class JsonTreeView {
 
   private node(n: TreeNode, depth: number): TemplateResult {
     const open = n.expandable && this.expanded.has(n.pointer);
-    const key = n.key === undefined ? nothing : html`<span class="tree-key">${typeof n.key === 'number' ? n.key : JSON.stringify(n.key)}</span>: `;
+    const key = n.key === undefined ? nothing : html`<span class="tree-key">${typeof n.key === 'number' ? n.key : JSON.stringify(n.key)}: </span>`;
     const toggle = () => {
       if (open) this.expanded.delete(n.pointer); else this.expanded.add(n.pointer);
       this.requestRender();

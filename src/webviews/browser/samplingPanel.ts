@@ -41,6 +41,11 @@ export function mountSamplingPanel(app: HTMLElement): void {
         }
         // A completion that came while the page was unloaded (hidden).
         if (phase !== 'completed' && m.completion) { result = m.completion.result; tokens = { input: m.completion.inputTokens, output: m.completion.outputTokens }; phase = 'completed'; }
+        // The extension's state wins over the page's: a generation it runs, a failure, a withdrawal.
+        if (m.generating) phase = 'generating';
+        problem = m.problem ?? m.closed;
+        if (m.closed) phase = 'closed';
+        alwaysAllow = !!m.alwaysAllowed;
         break;
       case 'generating': phase = 'generating'; problem = undefined; break;
       case 'completion': phase = 'completed'; result = structuredClone(m.result); tokens = { input: m.inputTokens, output: m.outputTokens }; break;

@@ -6,6 +6,7 @@ import { html, nothing, render, type TemplateResult } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { Tool } from '../../protocol/types.ts';
 import type { CallOutcome, HistorySummary, ToolInit, ToolPanelState, ToolProgress, ToolToWebview } from '../protocol.ts';
+import { withoutSecrets } from '../result/redact.ts';
 import { getState, onMessage, post, setState } from './api.ts';
 import { FormView } from './formView.ts';
 import { markdownToHtml } from './markdown.ts';
@@ -42,7 +43,9 @@ export function mountToolPanel(app: HTMLElement): void {
   };
   const saveState = () => {
     if (!model) return;
-    const args = model.form.current as Record<string, unknown>;
+    // VS Code writes this state to disk: secret arguments are left out (the extension keeps
+    // them in memory while the window lives).
+    const args = withoutSecrets(model.tool.inputSchema as Record<string, unknown>, model.form.current as Record<string, unknown>);
     setState<ToolPanelState>({ panel: 'tool', serverId: model.init.serverId, tool: model.tool.name, args, jsonView: model.form.jsonView });
   };
   const newForm = (tool: Tool, args: Record<string, unknown> | undefined) => new FormView(tool.inputSchema as Record<string, unknown>, args, {
@@ -64,8 +67,9 @@ export function mountToolPanel(app: HTMLElement): void {
   onMessage<ToolToWebview>(m => {
     switch (m.type) {
       case 'init': {
-        // A reload keeps what the user typed (the page's state) over what the extension had.
-        const args = saved?.tool === m.tool.name && saved.args ? saved.args : m.args;
+        // The extension's copy is current (every edit is sent); the page's own state is for
+        // a window reload, where the extension starts from it anyway.
+        const args = m.args ?? (saved?.tool === m.tool.name ? saved.args : undefined);
         model = { init: m, tool: m.tool, serverRunning: m.serverRunning, form: newForm(m.tool, args), running: m.running, history: m.history, asTask: m.tool.execution?.taskSupport === 'required' };
         if (saved?.jsonView) model.form.setJsonView(true);
         setOutcome(m.outcome);
@@ -75,10 +79,15 @@ export function mountToolPanel(app: HTMLElement): void {
       case 'server':
         if (!model) return;
         model.serverRunning = m.serverRunning;
+        model.init = { ...model.init, serverName: m.serverName };
         if (m.tool && JSON.stringify(m.tool.inputSchema) !== JSON.stringify(model.tool.inputSchema)) {
           model.form = newForm(m.tool, model.form.current as Record<string, unknown>);
         }
-        if (m.tool) model.tool = m.tool;
+        if (m.tool) {
+          model.tool = m.tool;
+          // A panel restored before its server listed the tool learns its task support now.
+          if (m.tool.execution?.taskSupport === 'required') model.asTask = true;
+        }
         break;
       case 'started': if (model) { model.running = { callId: m.callId, startedAt: m.startedAt }; } break;
       case 'progress': if (model?.running?.callId === m.callId) model.running.progress = m.progress; break;
@@ -90,7 +99,7 @@ export function mountToolPanel(app: HTMLElement): void {
   });
 
   function run(): void {
-    if (!model || model.running) return;
+    if (!model || model.running || !model.serverRunning) return;
     model.form.revealProblems();
     if (model.form.problemCount > 0) { requestRender(); return; }
     post({ type: 'run', args: model.form.current as Record<string, unknown>, asTask: model.asTask || undefined });

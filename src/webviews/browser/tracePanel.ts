@@ -22,6 +22,13 @@ export function mountTracePanel(app: HTMLElement): void {
   let method = saved?.method ?? '';
   let direction = saved?.direction ?? '';
   let selected: number | undefined;
+  /** The extension's answer to the search over whole texts: the text it answered and the matches. */
+  let matches: { text: string; seqs: Set<number> } | undefined;
+  let searchTimer: ReturnType<typeof setTimeout> | undefined;
+  const search = () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => { if (filter.trim()) post({ type: 'search', text: filter.trim() }); }, 150);
+  };
   let details: Details | undefined;
   let notice: string | undefined;
   let follow = true;
@@ -40,8 +47,8 @@ export function mountTracePanel(app: HTMLElement): void {
 
   onMessage<TraceToWebview>(m => {
     switch (m.type) {
-      case 'init': init = m; rows = []; bySeq.clear(); add(m.rows); selected = undefined; details = undefined; save(); break;
-      case 'rows': add(m.rows); break;
+      case 'init': init = m; rows = []; bySeq.clear(); add(m.rows); selected = undefined; details = undefined; matches = undefined; save(); if (filter.trim()) search(); break;
+      case 'rows': add(m.rows); if (filter.trim()) search(); break;
       case 'updated': for (const r of m.rows) { const old = bySeq.get(r.seq); if (old) Object.assign(old, r); } break;
       case 'cleared': rows = []; bySeq.clear(); selected = undefined; details = undefined; break;
       case 'details': {
@@ -51,14 +58,18 @@ export function mountTracePanel(app: HTMLElement): void {
         break;
       }
       case 'replayed': notice = m.message; break;
+      case 'matches': if (m.text === filter.trim()) matches = { text: m.text, seqs: new Set(m.seqs) }; break;
     }
     requestRender();
   });
 
   const visible = (): TraceRow[] => {
-    const needle = filter.trim().toLowerCase();
+    const text = filter.trim();
+    const needle = text.toLowerCase();
+    // Until the extension has searched the whole texts, the previews (and ids) answer.
+    const found = matches?.text === text ? matches.seqs : undefined;
     return rows.filter(r => (!method || r.method === method) && (!direction || r.direction === direction)
-      && (!needle || (r.method ?? '').toLowerCase().includes(needle) || r.preview.toLowerCase().includes(needle) || String(r.id ?? '') === needle));
+      && (!needle || found?.has(r.seq) || (r.method ?? '').toLowerCase().includes(needle) || r.preview.toLowerCase().includes(needle) || String(r.id ?? '') === needle));
   };
 
   const select = (seq: number) => { selected = seq; details = undefined; notice = undefined; post({ type: 'showDetails', seq }); requestRender(); };
@@ -122,7 +133,7 @@ export function mountTracePanel(app: HTMLElement): void {
           ${i.servers.map(s => html`<vscode-option value=${s.id}>${s.name}</vscode-option>`)}
         </vscode-single-select>
         <vscode-textfield id="trace-search" placeholder="Search method, id or text" aria-label="Search" .value=${live(filter)}
-          @input=${(e: Event) => { filter = (e.target as HTMLInputElement).value; save(); requestRender(); }}></vscode-textfield>
+          @input=${(e: Event) => { filter = (e.target as HTMLInputElement).value; save(); search(); requestRender(); }}></vscode-textfield>
         <vscode-single-select aria-label="Method" .value=${live(method)} @change=${(e: Event) => { method = (e.target as HTMLSelectElement).value; save(); requestRender(); }}>
           <vscode-option value="">All methods</vscode-option>
           ${methods.map(m => html`<vscode-option value=${m}>${m}</vscode-option>`)}

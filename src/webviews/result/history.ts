@@ -9,7 +9,7 @@
 import type { CallToolResult } from '../../protocol/types.ts';
 import { trimArgs, trimResult } from './trim.ts';
 
-export { hasRedacted, redactArgs, REDACTED } from './redact.ts';
+export { hasRedacted, redactArgs, REDACTED, withoutRedacted, withoutSecrets } from './redact.ts';
 
 export const HISTORY_KEY = 'mcpHost.toolHistory';
 

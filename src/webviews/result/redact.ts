@@ -110,3 +110,27 @@ export function hasRedacted(args: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * `args` with every REDACTED value taken out (an object's key deleted, an array's item
+ * dropped): what a form may be filled with from the history — the secret field shows empty
+ * (and required, if it is), never the mask, which would be sent as the password.
+ */
+export function withoutRedacted<T>(args: T): T {
+  const strip = (v: unknown, depth: number): unknown => {
+    if (!v || typeof v !== 'object' || depth > MAX_DEPTH) return v;
+    if (Array.isArray(v)) return v.filter(x => x !== REDACTED).map(x => strip(x, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (x === REDACTED) continue;
+      Object.defineProperty(out, k, { value: strip(x, depth + 1), writable: true, enumerable: true, configurable: true });
+    }
+    return out;
+  };
+  return strip(args, 0) as T;
+}
+
+/** `args` without the values of secret properties: for state that is written to disk (a webview's). */
+export function withoutSecrets(inputSchema: Record<string, unknown> | undefined, args: Record<string, unknown>): Record<string, unknown> {
+  return withoutRedacted(redactArgs(inputSchema, args));
+}

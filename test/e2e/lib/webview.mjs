@@ -73,6 +73,19 @@ export async function textOf(frame, selector) {
 }
 
 /**
+ * Empties the focused text control `locator` by keyboard: End, then Backspace for each
+ * character. Not with Ctrl+A: a webview forwards that key to VS Code, whose Select All
+ * comes back into the page a moment later — after the next keystrokes, which it then
+ * selects and lets the typing replace (a test types faster than a person).
+ */
+export async function clearField(wb, locator) {
+  const length = await locator.evaluate((el) => String(el.value ?? '').length);
+  await wb.page.keyboard.press('Control+End');
+  for (let i = 0; i < length; i++) await wb.page.keyboard.press('Backspace');
+  await waitFor(async () => (await locator.evaluate((el) => el.value)) === '', { timeoutMs: 5000, intervalMs: 50, what: 'the field to be empty' });
+}
+
+/**
  * Clicks into a text control of the page and types `text` over what it holds, the way a
  * person does; then checks the control holds it. A panel that has just opened may take
  * focus back once (VS Code focuses a new webview a moment after showing it): the typing
@@ -81,7 +94,7 @@ export async function textOf(frame, selector) {
 export async function typeInto(wb, frame, locator, text, { tries = 3, log = () => {} } = {}) {
   for (let i = 1; i <= tries; i++) {
     await locator.click();
-    await wb.page.keyboard.press('Control+A');
+    await clearField(wb, locator);
     await wb.page.keyboard.type(text);
     const ok = await waitFor(async () => (await locator.evaluate((el) => el.value)) === text, { timeoutMs: 2000, intervalMs: 50 }).then(() => true, () => false);
     if (ok) return;
