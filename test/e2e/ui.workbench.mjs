@@ -296,6 +296,14 @@ export async function workbenchSteps({ step, phase, log, answerDialogsUntil, tim
     assert.match(await textOf(trace, 'tr.trace-row.response:last-of-type .status'), /OK/);
   }, { timeoutMs: 120000 });
 
+  await ws('a result that breaks its output schema is shown with what is wrong', async () => {
+    const { frame } = await openToolPanel(wb, WB_SERVER.forms, 'bad-output', /^bad-output — forms$/);
+    await frame.locator('#run').click();
+    await frame.locator('.outcome .schema-problems').waitFor({ state: 'visible', timeout: 20000 });
+    assert.match(await textOf(frame, '.outcome .schema-problems'), /Does not match the tool's output schema:.*\/count/s);
+    assert.match(await textOf(frame, '.outcome .structured'), /"many"/, 'the value is shown all the same');
+  });
+
   await ws('the tool panel opens warm', async () => {
     await wb.closeAllEditors();
     const { frame, ms } = await openToolPanel(wb, WB_SERVER.forms, 'plan-trip', /^Plan a Trip — forms$/);
@@ -303,4 +311,16 @@ export async function workbenchSteps({ step, phase, log, answerDialogsUntil, tim
     log(`  tool panel, warm open: ${ms} ms from the pick to an interactive form`);
     assert.ok((await frame.locator('.history-entry').count()) >= 2, 'the history is still there');
   });
+
+  await ws('the tool panel comes back after a window reload, with its form and history', async () => {
+    const { frame: before } = await openToolPanel(wb, WB_SERVER.forms, 'plan-trip', /^Plan a Trip — forms$/);
+    await typeInto(wb, before, before.locator(`#${fieldId('arg', '/traveller/name')}`), 'Ada Lovelace', { log });
+    await wb.runCommand('Developer: Reload Window');
+    await wb.page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+    const f = await webviewFrame(wb, 'tool', { title: /^Plan a Trip — forms$/, timeoutMs: 60000 });
+    const name = f.locator(`#${fieldId('arg', '/traveller/name')}`);
+    await waitFor(async () => (await name.evaluate((el) => el.value)) === 'Ada Lovelace', { timeoutMs: 10000, what: 'the restored form to hold the name typed before the reload' });
+    assert.ok((await f.locator('.history-entry').count()) >= 2, 'the history survived the reload');
+    await waitRunning(wb, Object.values(WB_SERVER));
+  }, { timeoutMs: 150000 });
 }

@@ -193,6 +193,8 @@ export function mountToolPanel(app: HTMLElement): void {
   function draw(): void {
     if (!model) { render(html`<p class="muted">Loading…</p>`, app); return; }
     const m = model;
+    // The page's title follows the tab's (a restored panel learns the tool's title later).
+    document.title = `${m.tool.title ?? m.tool.annotations?.title ?? m.tool.name} — ${m.init.serverName}`;
     render(html`${header(m)}
       <section class="arguments" aria-label="Arguments">
         <h2>Arguments</h2>

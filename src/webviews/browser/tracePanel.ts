@@ -84,11 +84,13 @@ export function mountTracePanel(app: HTMLElement): void {
     if (next) { e.preventDefault(); select(next.seq); requestAnimationFrame(() => (app.querySelector(`[data-seq="${next.seq}"]`) as HTMLElement | null)?.focus()); }
   });
 
+  /** One row is a tab stop (the selected one, else the last): arrows move between them. */
+  let tabStop: number | undefined;
   function row(r: TraceRow): TemplateResult {
     const arrow = r.direction === 'send' ? '→' : '←';
     const status = r.kind === 'error' || r.isError ? 'error' : r.kind === 'response' ? 'ok' : '';
     return html`<tr class=${`trace-row ${r.direction} ${r.kind} ${r.seq === selected ? 'selected' : ''} ${selected !== undefined && r.pairedSeq === selected ? 'paired' : ''}`}
-        data-seq=${r.seq} tabindex="0" aria-selected=${String(r.seq === selected)}
+        data-seq=${r.seq} tabindex=${r.seq === tabStop ? '0' : '-1'} aria-selected=${String(r.seq === selected)}
         @click=${() => select(r.seq)} @keydown=${(e: KeyboardEvent) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(r.seq); } }}>
       <td class="time">${new Date(r.time).toLocaleTimeString(undefined, { hour12: false })}.${String(r.time % 1000).padStart(3, '0')}</td>
       <td class="dir" title=${r.direction === 'send' ? 'sent to the server' : 'received from the server'}>${arrow}</td>
@@ -128,6 +130,7 @@ export function mountTracePanel(app: HTMLElement): void {
     const list = visible();
     const methods = [...new Set(rows.map(r => r.method).filter((m): m is string => !!m))].sort();
     const drawn = list.length > MAX_DRAWN ? list.slice(-MAX_DRAWN) : list;
+    tabStop = drawn.some(r => r.seq === selected) ? selected : drawn[drawn.length - 1]?.seq;
     render(html`<header class="trace-toolbar">
         <vscode-single-select aria-label="Server" .value=${live(i.serverId)} @change=${(e: Event) => post({ type: 'selectServer', serverId: (e.target as HTMLSelectElement).value })}>
           ${i.servers.map(s => html`<vscode-option value=${s.id}>${s.name}</vscode-option>`)}
