@@ -151,6 +151,42 @@ export async function workbenchSteps({ step, phase, log, answerDialogsUntil, tim
     await f.locator('.history-entry').first().locator('vscode-button', { hasText: 'Run again' }).click();
     await waitFor(async () => (await f.locator('.history-entry').count()) === before + 1, { timeoutMs: 20000, what: 'a second history entry' });
     assert.match(await textOf(f, '.outcome .structured'), /3 nights/);
+    // Copy command: the mcp-host line of that call reaches the clipboard.
+    await wb.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(wb.page.url()).origin }).catch(() => {});
+    await f.locator('.history-entry').first().locator('vscode-button', { hasText: 'Copy command' }).click();
+    const copied = await waitFor(async () => {
+      const text = await wb.page.evaluate(() => navigator.clipboard.readText()).catch(() => '');
+      return /^mcp-host call plan-trip --args '/.test(text) ? text : undefined;
+    }, { timeoutMs: 10000, what: 'the command line in the clipboard' });
+    assert.match(copied, /^mcp-host call plan-trip --args '\{.*"name":"Ada Lovelace".*\}' --server forms$/);
+    log(`  copied: ${copied}`);
+  });
+
+  await ws('Edit as JSON shows the same value, both ways', async () => {
+    const f = trip;
+    const json = () => f.locator('.json-editor vscode-textarea').evaluate((el) => el.value);
+    await f.locator('#json-toggle').click();
+    await waitFor(async () => /"city": "Vienna"/.test(await json()), { timeoutMs: 5000, what: 'the arguments as JSON' });
+    const edited = JSON.parse(await json());
+    edited.stops[1].city = 'Wien';
+    await typeInto(wb, f, f.locator('.json-editor vscode-textarea'), JSON.stringify(edited), { log });
+    await f.locator('#json-toggle').click();
+    const city = f.locator(`#${fieldId('arg', '/stops/1/city')}`);
+    await waitFor(async () => (await city.evaluate((el) => el.value)) === 'Wien', { timeoutMs: 5000, what: 'the form to show the city edited as JSON' });
+    await typeInto(wb, f, city, 'Vienna', { log });
+  });
+
+  await ws('a click on a tool in the Servers view opens its panel (the open one, revealed)', async () => {
+    await wb.openViewContainer('MCP Host');
+    const pane = wb.pane('Servers');
+    await wb.expandRow(wb.treeRow(pane, WB_SERVER.forms, 1));
+    const tools = (await wb.treeRows(pane)).find((r) => r.level === 2 && r.label.startsWith('Tools'));
+    await wb.expandRow(wb.treeRow(pane, tools.label, 2));
+    await wb.treeRow(pane, 'plan-trip', 3).click();
+    await waitFor(async () => (await wb.tabs()).some((t) => t.active && t.label === 'Plan a Trip — forms'), { timeoutMs: 10000, what: 'the Plan a Trip panel active' });
+    assert.equal((await wb.tabs()).filter((t) => t.label === 'Plan a Trip — forms').length, 1, 'one panel per tool');
+    trip = await webviewFrame(wb, 'tool', { title: /^Plan a Trip — forms$/ });
+    assert.ok((await trip.locator('.history-entry').count()) >= 2, 'the same panel, with its history');
   });
 
   await ws('Open as Document keeps the read-only result document', async () => {
