@@ -13,6 +13,7 @@ import type { McpClient } from '../protocol/client.ts';
 import { listSkills, offersSkills, type SkillEntry, type SkillListing } from '../protocol/skills.ts';
 import { openDocument } from './documents.ts';
 import { pickOne } from './quickInput.ts';
+import { lazyModule } from './lazyModule.ts';
 import { resolveServer } from './serverPicker.ts';
 import type { HostServices } from './services.ts';
 import { failureMessage, isCancellation, truncate } from './util.ts';
@@ -22,20 +23,8 @@ import { failureMessage, isCancellation, truncate } from './util.ts';
  * skill is first opened or saved: most sessions never do, and the extension bundle has a
  * budget. In the bundle it is dist/skills.js (esbuild.mjs); from sources, the module.
  */
-declare const __MCPH_BUNDLED__: boolean | undefined;
 type SkillFiles = typeof import('../host/skills.ts');
-let skillFilesModule: Promise<SkillFiles> | undefined;
-function skillFiles(): Promise<SkillFiles> {
-  if (typeof __MCPH_BUNDLED__ !== 'undefined' && __MCPH_BUNDLED__) {
-    // An indirect require, so esbuild leaves it alone and Node resolves it beside the bundle.
-    const load = require;
-    skillFilesModule ??= Promise.resolve(load('./skills.js') as SkillFiles);
-  } else {
-    const source = '../host/skills.ts';
-    skillFilesModule ??= import(source) as Promise<SkillFiles>;
-  }
-  return skillFilesModule;
-}
+const skillFiles = lazyModule<SkillFiles>('skills', '../host/skills.ts');
 
 /** A skill refused by verification (host/skills.ts SkillRefusedError), told apart without loading it. */
 const isRefusal = (err: unknown): err is Error => err instanceof Error && err.name === 'SkillRefusedError';

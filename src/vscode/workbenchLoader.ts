@@ -3,22 +3,13 @@
 // setting that chooses panels or quick inputs.
 
 import * as vscode from 'vscode';
+import { lazyModule } from './lazyModule.ts';
 import type { HostServices } from './services.ts';
 
 type WorkbenchModule = typeof import('./panels/workbench.ts');
 export type Workbench = import('./panels/workbench.ts').Workbench;
 
-declare const __MCPH_BUNDLED__: boolean | undefined;
-
-function loadModule(): Promise<WorkbenchModule> {
-  if (typeof __MCPH_BUNDLED__ !== 'undefined' && __MCPH_BUNDLED__) {
-    // An indirect require, so esbuild leaves it alone and Node resolves it beside the bundle.
-    const load = require;
-    return Promise.resolve(load('./workbench.js') as WorkbenchModule);
-  }
-  const source = './panels/workbench.ts';
-  return import(source) as Promise<WorkbenchModule>;
-}
+const loadModule = lazyModule<WorkbenchModule>('workbench', './panels/workbench.ts');
 
 /** Whether forms open as panels (the default) or as a chain of quick inputs. */
 export function usePanels(): boolean {

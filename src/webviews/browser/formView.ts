@@ -6,7 +6,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
 import {
   addItem, buildForm, chooseVariant, fieldText, fromJsonText, initialValue, moveItem, parseText, removeAt, setAt, setNull,
-  toJsonText, validate, type Field, type Path, type Problems, type Schema,
+  toJsonText, validate, type Field, type Problems, type Schema,
 } from '../form/index.ts';
 import { markdownToHtml } from './markdown.ts';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
@@ -92,7 +92,7 @@ export class FormView {
     this.options.requestRender();
   }
 
-  private edit(_path: Path, fn: (value: unknown) => unknown, pointer: string, focus?: string): void {
+  private edit(fn: (value: unknown) => unknown, pointer: string, focus?: string): void {
     // A control that goes away (Add X, a removed item) must not leave focus on nothing:
     // after the redraw it moves to what the edit made (or to its field).
     if (focus !== undefined) {
@@ -179,7 +179,7 @@ export class FormView {
     const error = html`<div id=${errorId} class="error" role=${errors.length ? 'alert' : nothing}>${errors.join(' ')}</div>`;
     const described = [describe, errorId].filter(Boolean).join(' ');
     const nullToggle = f.nullable ? html`<vscode-checkbox class="null-toggle" label="null" .checked=${live(f.isNull)}
-        @change=${(e: Event) => this.edit(f.path, v => setNull(this.schema, v, f.path, (e.target as HTMLInputElement).checked), f.pointer, f.pointer)}></vscode-checkbox>` : nothing;
+        @change=${(e: Event) => this.edit(v => setNull(this.schema, v, f.path, (e.target as HTMLInputElement).checked), f.pointer, f.pointer)}></vscode-checkbox>` : nothing;
     if (f.isNull) {
       return html`<div class="field" data-pointer=${f.pointer}>${label}${nullToggle}<div class="muted" id=${id} tabindex="-1">null</div>${help}${error}</div>`;
     }
@@ -196,7 +196,7 @@ export class FormView {
     if (f.required || !f.present || f.name === undefined) return nothing;
     if (f.kind !== 'object' && f.kind !== 'array' && f.kind !== 'variant' && f.kind !== 'json') return nothing;
     return html`<vscode-button secondary class="small" title=${`Leave ${f.label} out`} aria-label=${`Leave ${f.label} out`}
-      @click=${() => this.edit(f.path, v => removeAt(v, f.path), f.pointer, f.pointer)}>Leave out</vscode-button>`;
+      @click=${() => this.edit(v => removeAt(v, f.path), f.pointer, f.pointer)}>Leave out</vscode-button>`;
   }
 
   private textControl(f: Field, id: string, described: string, invalid: boolean, type: string, extra: Record<string, unknown> = {}): TemplateResult {
@@ -212,7 +212,7 @@ export class FormView {
         return;
       }
       this.texts.set(f.pointer, { text: raw });
-      this.edit(f.path, v => 'omit' in parsed ? removeAt(v, f.path) : setAt(v, f.path, parsed.value), f.pointer);
+      this.edit(v => 'omit' in parsed ? removeAt(v, f.path) : setAt(v, f.path, parsed.value), f.pointer);
     };
     const placeholder = f.defaultValue !== undefined ? `default: ${JSON.stringify(f.defaultValue)}` : f.required ? '' : 'optional';
     if (f.kind === 'string' && f.multiline) {
@@ -237,13 +237,13 @@ export class FormView {
       case 'boolean':
         return html`<vscode-checkbox id=${id} label=${f.value === undefined ? 'not set' : String(f.value)} .checked=${live(f.value === true)}
           aria-describedby=${described} ?invalid=${invalid}
-          @change=${(e: Event) => this.edit(f.path, v => setAt(v, f.path, (e.target as HTMLInputElement).checked), f.pointer)}></vscode-checkbox>`;
+          @change=${(e: Event) => this.edit(v => setAt(v, f.path, (e.target as HTMLInputElement).checked), f.pointer)}></vscode-checkbox>`;
       case 'enum': {
         const index = f.choices.findIndex(c => Object.is(c.value, f.value) || JSON.stringify(c.value) === JSON.stringify(f.value));
         return html`<vscode-single-select id=${id} .value=${live(String(index))} aria-describedby=${described} ?invalid=${invalid}
           @change=${(e: Event) => {
             const i = Number((e.target as HTMLSelectElement).value);
-            this.edit(f.path, v => i < 0 ? removeAt(v, f.path) : setAt(v, f.path, f.choices[i]!.value), f.pointer);
+            this.edit(v => i < 0 ? removeAt(v, f.path) : setAt(v, f.path, f.choices[i]!.value), f.pointer);
           }}>
           ${f.required && index >= 0 ? nothing : html`<vscode-option value="-1">${f.required ? 'Choose…' : '(not set)'}</vscode-option>`}
           ${f.choices.map((c, i) => html`<vscode-option value=${String(i)} description=${c.description ?? nothing}>${c.label}</vscode-option>`)}
@@ -254,7 +254,7 @@ export class FormView {
         return html`<vscode-multi-select id=${id} .value=${live(selected)} aria-describedby=${described} ?invalid=${invalid}
           @change=${(e: Event) => {
             const picked = ((e.target as unknown as { value: string[] }).value).map(Number).sort((a, b) => a - b);
-            this.edit(f.path, v => setAt(v, f.path, picked.map(i => f.choices[i]!.value)), f.pointer);
+            this.edit(v => setAt(v, f.path, picked.map(i => f.choices[i]!.value)), f.pointer);
           }}>
           ${f.choices.map((c, i) => html`<vscode-option value=${String(i)}>${c.label}</vscode-option>`)}
         </vscode-multi-select>`;
@@ -275,15 +275,15 @@ export class FormView {
             <div class="item-body">${this.field(item)}</div>
             <div class="item-actions">
               <vscode-button secondary class="small" aria-label=${`Move ${item.label} up`} title="Move up" ?disabled=${i === 0 || f.tuple}
-                @click=${() => this.edit(f.path, v => moveItem(v, f.path, i, i - 1), f.pointer, `${f.pointer}/${i - 1}`)}>↑</vscode-button>
+                @click=${() => this.edit(v => moveItem(v, f.path, i, i - 1), f.pointer, `${f.pointer}/${i - 1}`)}>↑</vscode-button>
               <vscode-button secondary class="small" aria-label=${`Move ${item.label} down`} title="Move down" ?disabled=${i === f.items.length - 1 || f.tuple}
-                @click=${() => this.edit(f.path, v => moveItem(v, f.path, i, i + 1), f.pointer, `${f.pointer}/${i + 1}`)}>↓</vscode-button>
+                @click=${() => this.edit(v => moveItem(v, f.path, i, i + 1), f.pointer, `${f.pointer}/${i + 1}`)}>↓</vscode-button>
               <vscode-button secondary class="small" aria-label=${`Remove ${item.label}`} title="Remove" ?disabled=${!f.canRemove}
-                @click=${() => this.edit(f.path, v => removeAt(v, [...f.path, i]), f.pointer, f.pointer)}>✕</vscode-button>
+                @click=${() => this.edit(v => removeAt(v, [...f.path, i]), f.pointer, f.pointer)}>✕</vscode-button>
             </div>
           </div>`)}
           ${f.items.length ? nothing : html`<p class="muted">No items.</p>`}
-          <vscode-button secondary class="add" ?disabled=${!f.canAdd} @click=${() => this.edit(f.path, v => addItem(this.schema, v, f.path), f.pointer, `${f.pointer}/${f.items.length}`)}>Add item</vscode-button>
+          <vscode-button secondary class="add" ?disabled=${!f.canAdd} @click=${() => this.edit(v => addItem(this.schema, v, f.path), f.pointer, `${f.pointer}/${f.items.length}`)}>Add item</vscode-button>
         </div>`;
       case 'variant':
         return html`<div class="variant">
@@ -292,7 +292,7 @@ export class FormView {
               const i = Number((e.target as HTMLSelectElement).value);
               if (i < 0) return;
               this.variantHints.set(f.pointer, i);
-              this.edit(f.path, v => chooseVariant(this.schema, v, f.path, i), f.pointer, f.pointer);
+              this.edit(v => chooseVariant(this.schema, v, f.path, i), f.pointer, f.pointer);
             }}>
             ${f.selected < 0 ? html`<vscode-option value="-1">Choose a kind…</vscode-option>` : nothing}
             ${f.variants.map((v, i) => html`<vscode-option value=${String(i)}>${v.label}</vscode-option>`)}
@@ -319,7 +319,7 @@ export class FormView {
       for (let i = 0; i < Math.max(1, f.minItems ?? 0); i++) out = addItem(this.schema, out, f.path);
       return out;
     };
-    return html`<vscode-button id=${id} secondary @click=${() => this.edit(f.path, create, f.pointer, f.pointer)}>
+    return html`<vscode-button id=${id} secondary @click=${() => this.edit(create, f.pointer, f.pointer)}>
       Add ${f.label}</vscode-button>`;
   }
 
@@ -330,11 +330,11 @@ export class FormView {
       placeholder=${`JSON (${f.reason})`} aria-describedby=${described}
       @input=${(e: Event) => {
         const raw = (e.target as HTMLTextAreaElement).value;
-        if (raw.trim() === '') { this.texts.set(f.pointer, { text: raw }); this.edit(f.path, v => removeAt(v, f.path), f.pointer); return; }
+        if (raw.trim() === '') { this.texts.set(f.pointer, { text: raw }); this.edit(v => removeAt(v, f.path), f.pointer); return; }
         const parsed = fromJsonText(raw);
         if ('error' in parsed) { this.texts.set(f.pointer, { text: raw, error: parsed.error }); this.options.requestRender(); return; }
         this.texts.set(f.pointer, { text: raw });
-        this.edit(f.path, v => setAt(v, f.path, parsed.value), f.pointer);
+        this.edit(v => setAt(v, f.path, parsed.value), f.pointer);
       }}></vscode-textarea>`;
   }
 }
