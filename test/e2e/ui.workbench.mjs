@@ -180,8 +180,11 @@ export async function workbenchSteps({ step, phase, log, answerDialogsUntil, tim
     await wb.openViewContainer('MCP Host');
     const pane = wb.pane('Servers');
     await wb.expandRow(wb.treeRow(pane, WB_SERVER.forms, 1));
-    const tools = (await wb.treeRows(pane)).find((r) => r.level === 2 && r.label.startsWith('Tools'));
+    // The server's groups are drawn after the expand: wait for them, as a person looks.
+    const tools = await waitFor(async () => (await wb.treeRows(pane)).find((r) => r.level === 2 && r.label.startsWith('Tools')),
+      { timeoutMs: 10000, what: 'the Tools group of forms' });
     await wb.expandRow(wb.treeRow(pane, tools.label, 2));
+    await waitFor(async () => (await wb.treeRows(pane)).some((r) => r.level === 3 && r.label === 'plan-trip'), { timeoutMs: 10000, what: 'the plan-trip leaf' });
     await wb.treeRow(pane, 'plan-trip', 3).click();
     await waitFor(async () => (await wb.tabs()).some((t) => t.active && t.label === 'Plan a Trip — forms'), { timeoutMs: 10000, what: 'the Plan a Trip panel active' });
     assert.equal((await wb.tabs()).filter((t) => t.label === 'Plan a Trip — forms').length, 1, 'one panel per tool');
