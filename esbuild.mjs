@@ -41,11 +41,14 @@ const builds = [
   { ...common, entryPoints: { forms: 'src/vscode/forms.ts' }, outdir: 'dist', external: ['vscode'] },
   // The panels' extension side, required lazily on the first panel (src/vscode/workbenchLoader.ts).
   { ...common, entryPoints: { workbench: 'src/vscode/panels/workbench.ts' }, outdir: 'dist', external: ['vscode'] },
-  // The panels' page side: one browser bundle (and its stylesheet) for every panel.
+  // The MCP App panels and their bridge, required by the workbench on the first app (src/vscode/panels/apps.ts).
+  { ...common, entryPoints: { apps: 'src/vscode/panels/apps.ts' }, outdir: 'dist', external: ['vscode'] },
+  // The panels' page side: one browser bundle (and its stylesheet) for every panel, and the
+  // MCP App page (the sandbox proxy: plain DOM, loaded for apps only).
   {
     bundle: true, platform: 'browser', target: 'chrome120', format: 'iife', minify: production,
     sourcemap: production ? false : 'linked', legalComments: 'none', logLevel: 'warning', metafile: true,
-    entryPoints: { workbench: 'src/webviews/browser/main.ts' }, outdir: 'dist/webview',
+    entryPoints: { workbench: 'src/webviews/browser/main.ts', app: 'src/webviews/browser/appHost.ts' }, outdir: 'dist/webview',
   },
 ];
 

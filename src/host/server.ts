@@ -293,6 +293,7 @@ export class ManagedServerImpl implements ManagedServer {
       client = await McpClient.create(transport, {
         name: this.def.name,
         clientInfo: this.opts.clientInfo ?? { name: 'mcp-host', version: '0.1.0', title: 'MCP Host' },
+        capabilities: this.opts.capabilities,
         broker: new HostInputBroker({
           server: this.ref, roots: this.opts.roots, sampling: this.opts.sampling, elicitation: this.opts.elicitation,
           log: (level, source, message) => this.log(level, source, message),

@@ -10,7 +10,7 @@ import type { Redactor } from './redaction.ts';
 import type { TaskList } from './tasks.ts';
 import type { ProtocolTrace } from './trace.ts';
 import type {
-  CallToolResult, CompleteResult, CompletionReference, CreateMessageRequestParams, CreateMessageResult,
+  CallToolResult, ClientCapabilities, CompleteResult, CompletionReference, CreateMessageRequestParams, CreateMessageResult,
   ElicitRequestParams, ElicitResult, GetPromptResult, Implementation, LoggingLevel, Prompt, ReadResourceResult,
   RequestOptions, Resource, ResourceTemplate, Root, ServerCapabilities, Tool,
 } from '../protocol/types.ts';
@@ -225,6 +225,8 @@ export interface ServerManagerOptions {
   versionMemory?: VersionMemory;
   /** The sign-in for a remote server (an OAuthSession), made once per server and URL. */
   auth?: (def: ServerDefinition, launch: RemoteLaunch) => ServerAuth | undefined;
+  /** Capabilities the embedding adds to the client's own (the extension: the MCP Apps extension). */
+  capabilities?: Pick<ClientCapabilities, 'extensions'>;
   /** Bounds of each server's protocol trace (defaults: 2000 messages, 16 MiB); ServerManager.configureTrace changes them. */
   trace?: { maxEntries?: number; maxBytes?: number };
 }

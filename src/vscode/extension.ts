@@ -14,7 +14,8 @@ import { addServerCommand, openConfigurationCommand } from './configCommands.ts'
 import { ConfigLoader } from './configLoader.ts';
 import { DocumentStore, SCHEME } from './documents.ts';
 import { VsCodeElicitationHandler } from './elicitation.ts';
-import { callToolCommand, getPromptCommand, readResourceCommand } from './featureCommands.ts';
+import { callToolCommand, getPromptCommand, openAppCommand, readResourceCommand } from './featureCommands.ts';
+import { uiClientCapability } from '../protocol/apps.ts';
 import { createApi } from './hostApi.ts';
 import { InputResolver } from './inputs.ts';
 import { ResourceWatches } from './resourceWatch.ts';
@@ -99,6 +100,8 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
     versionMemory: protocolMemory(context.globalState),
     auth: createServerAuth(context, redactor),
     trace: traceLimits(),
+    // MCP Apps render here (issue 12), so servers may offer their ui:// apps; the CLI says nothing.
+    capabilities: { extensions: uiClientCapability() },
   });
   subscriptions.push(vscode.workspace.onDidChangeConfiguration(e => {
     if (e.affectsConfiguration('mcpHost.trace')) manager.configureTrace(traceLimits());
@@ -127,6 +130,7 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
   subscriptions.push(...registerSkills(services, skills, view));
   subscriptions.push(
     vscode.commands.registerCommand('mcpHost.callTool', (server?: unknown, tool?: unknown, args?: unknown) => callToolCommand(services, server, tool, args)),
+    vscode.commands.registerCommand('mcpHost.openApp', (server?: unknown, name?: unknown) => openAppCommand(services, server, name)),
     vscode.commands.registerCommand('mcpHost.readResource', (server?: unknown, uri?: unknown, vars?: unknown) => readResourceCommand(services, server, uri, vars)),
     vscode.commands.registerCommand('mcpHost.getPrompt', (server?: unknown, prompt?: unknown, args?: unknown) => getPromptCommand(services, server, prompt, args)),
     vscode.commands.registerCommand('mcpHost.startServer', (server?: unknown) => startServerCommand(services, server)),

@@ -3,6 +3,7 @@
 // command run from a node always acts on the server as it is now.
 
 import * as vscode from 'vscode';
+import { toolUi } from '../protocol/apps.ts';
 import type { ManagedServer } from '../host/types.ts';
 import type { ServerManager } from '../host/manager.ts';
 import type { TreeNodeSnapshot } from './api.ts';
@@ -157,10 +158,16 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         const title = tool?.title ?? tool?.annotations?.title;
         // A tool that runs only as a task is marked: its call is followed under Tasks.
         const asTask = tool?.execution?.taskSupport === 'required';
-        item.description = [title && title !== node.name ? title : undefined, asTask ? 'task' : undefined].filter(Boolean).join(' · ') || undefined;
-        item.tooltip = asTask ? `${tool?.description ?? ''}${tool?.description ? '\n\n' : ''}Runs as a task: follow it under Tasks.` : tool?.description;
-        item.iconPath = icon(asTask ? 'tasklist' : 'symbol-method');
-        item.contextValue = 'mcpTool';
+        // MCP Apps: a tool with a ui:// app, and one only its server's apps may call.
+        const ui = tool ? toolUi(tool) : undefined;
+        const appOnly = !!ui && !ui.visibility.includes('model');
+        const marks = [asTask ? 'task' : undefined, ui?.resourceUri ? 'app' : undefined, appOnly ? 'app only' : undefined];
+        item.description = [title && title !== node.name ? title : undefined, ...marks].filter(Boolean).join(' · ') || undefined;
+        const notes = [asTask ? 'Runs as a task: follow it under Tasks.' : undefined, ui?.resourceUri ? `Has an MCP App (${ui.resourceUri}): calling it opens the app beside.` : undefined,
+          appOnly ? 'Meant for its apps: hidden from the model.' : undefined].filter(Boolean).join('\n');
+        item.tooltip = notes ? `${tool?.description ?? ''}${tool?.description ? '\n\n' : ''}${notes}` : tool?.description;
+        item.iconPath = icon(asTask ? 'tasklist' : ui?.resourceUri ? 'window' : 'symbol-method');
+        item.contextValue = ui?.resourceUri ? 'mcpTool.app' : 'mcpTool';
         item.command = { command: 'mcpHost.callTool', title: 'Call Tool…', arguments: [node] };
         return item;
       }

@@ -31,6 +31,7 @@ import { startRemoteEverything, startRemoteOAuth, startRemoteStateless } from '.
 import { OAUTH_SERVER, signInSteps, tokensInFiles } from './ui.signin.mjs';
 import { uiSteps, untrustedSteps } from './ui.steps.mjs';
 import { workbenchServers, workbenchSteps } from './ui.workbench.mjs';
+import { appServers, appSteps } from './ui.apps.mjs';
 
 // ---- arguments --------------------------------------------------------------------------
 const argv = process.argv.slice(2);
@@ -39,7 +40,7 @@ const opt = (name, def) => {
   return i >= 0 ? argv[i + 1] : def;
 };
 const VSIX = path.resolve(opt('--vsix', path.join(REPO, 'dist', 'mcp-host.vsix')));
-const ONLY = new Set((opt('--only', 'suite,ui,untrusted,signin,signin-uri-handler,workbench') || '').split(',').filter(Boolean));
+const ONLY = new Set((opt('--only', 'suite,ui,untrusted,signin,signin-uri-handler,workbench,apps') || '').split(',').filter(Boolean));
 const HEADED = argv.includes('--headed');
 
 const E2E = path.join(REPO, '.e2e');
@@ -435,6 +436,7 @@ async function main() {
   // that reach into the workspace (a command in it, its .env as envFile) too; a plain user
   // server runs. The planted files write markers (under .e2e/untrusted/markers) if they run.
   if (ONLY.has('workbench')) await workbenchPhase();
+  if (ONLY.has('apps')) await appsPhase();
   if (ONLY.has('signin')) await signInPhase('loopback');
   if (ONLY.has('signin-uri-handler')) await signInPhase('uriHandler');
 
@@ -544,6 +546,29 @@ async function workbenchPhase() {
   }
 }
 
+async function appsPhase() {
+  let phase;
+  const timings = {};
+  try {
+    phase = await startPhase('apps', {
+      disableTrust: true,
+      prepare: async ({ workspace }) => {
+        fs.writeFileSync(path.join(workspace, '.vscode', 'mcp.json'), JSON.stringify({ servers: {} }, null, 2) + '\n');
+      },
+      settings: () => ({ 'mcpHost.servers': appServers(NODE24) }),
+    });
+    await appSteps({ step: makeStepRunner(phase), phase, log, timings });
+  } catch (e) {
+    record('apps phase', false, e.stack || e.message);
+  } finally {
+    await stopPhase(phase).catch((e) => record('apps: stop', false, e.message));
+    if (Object.keys(timings).length) {
+      report.apps = timings;
+      fs.writeFileSync(path.join(E2E, 'apps-timings.json'), JSON.stringify({ ...timings, at: new Date().toISOString(), vscode: '1.139.1 (code-server 4.139.1)' }, null, 2) + '\n');
+    }
+  }
+}
+
 function logActivation(userDataDir) {
   for (const a of activationFromLog(userDataDir)) {
     const ms = a.start ? Date.parse(a.line.slice(0, 23).replace(' ', 'T')) - Date.parse(a.start.slice(0, 23).replace(' ', 'T')) : NaN;
@@ -573,6 +598,7 @@ console.log('');
 console.log(`Activation of mcp-host.mcp-host:`);
 for (const a of report.activation) console.log(`  ${a}`);
 if (report.activation.length === 0) console.log('  (not found)');
+if (report.apps) console.log(`MCP Apps (Run to the app's first drawn data): system monitor ${report.apps.monitorFirstDataMs ?? '?'} ms (app initialized ${report.apps.monitorInitializedMs ?? '?'} ms after its page got it), budget allocator ${report.apps.budgetFirstDataMs ?? '?'} ms`);
 if (report.workbench) console.log(`Tool panel open (the pick in Call Tool… to an interactive form): first ${report.workbench.firstOpenMs} ms, warm ${report.workbench.warmOpenMs ?? '?'} ms`);
 console.log(`.vsix size: ${report.vsixBytes} bytes (${(report.vsixBytes / 1024).toFixed(1)} KB) ${rel(VSIX)}`);
 console.log(`Screenshots: ${rel(SHOTS)}/  Logs: ${rel(E2E)}/{logs,trusted/user-data/logs,untrusted/user-data/logs}`);

@@ -33,7 +33,7 @@ export function workbenchServers(node) {
 
 const RUNNING = /^running · \d+ tools?$/;
 
-async function waitRunning(wb, names) {
+export async function waitRunning(wb, names) {
   await wb.openViewContainer('MCP Host');
   const pane = wb.pane('Servers');
   await pane.waitFor({ state: 'visible', timeout: 15000 });
@@ -44,7 +44,7 @@ async function waitRunning(wb, names) {
 }
 
 /** Call Tool… from the palette up to the tool panel; returns the frame and the ms it took. */
-async function openToolPanel(wb, server, tool, title) {
+export async function openToolPanel(wb, server, tool, title) {
   await wb.runCommand('MCP Host: Call Tool…');
   const s = await wb.waitQuickInput({ title: /^MCP Host: Call Tool — / });
   if (s.title === 'MCP Host: Call Tool — pick a server') await wb.pick(server, { title: s.title });

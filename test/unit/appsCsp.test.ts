@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { allowAttribute, appCsp, ungrantablePermissions } from '../../src/webviews/apps/csp.ts';
+import { allowAttribute, appCsp, pageCsp, ungrantablePermissions } from '../../src/webviews/apps/csp.ts';
 import { prepareAppHtml } from '../../src/webviews/apps/appHtml.ts';
 
 const N = 'dGVzdG5vbmNlMTIzNDU2Nzg=';
@@ -183,4 +183,34 @@ test('the policy is attribute-escaped, and a tag left open at the end is left as
   const r = prepareAppHtml('<head></head><script src="x', { nonce: N, csp: `a "b" & c` });
   assert.equal(r.html, `<head><meta http-equiv="Content-Security-Policy" content="a &quot;b&quot; &amp; c"></head><script src="x`);
   assert.equal(r.scripts, 0);
+});
+
+test('the page policy: both nonces, the webview source, the declared domains, never self or anything undeclared', () => {
+  const P = 'cGFnZW5vbmNlMTIzNDU2Nzg=';
+  const src = 'https://file+.vscode-resource.vscode-cdn.net';
+  const d = parse(pageCsp(undefined, { pageNonce: P, appNonce: N, cspSource: src }));
+  assert.deepEqual(d, {
+    'default-src': ["'none'"], 'base-uri': ["'none'"], 'form-action': ["'none'"], 'object-src': ["'none'"],
+    'script-src': [`'nonce-${P}'`, `'nonce-${N}'`], 'style-src': [src, "'unsafe-inline'"], 'font-src': [src],
+    'img-src': [src, 'data:'], 'media-src': ['data:'], 'connect-src': ["'none'"], 'frame-src': ["'none'"],
+  });
+  const w = parse(pageCsp({ csp: { connectDomains: ['https://api.example.com', "https://x.com; script-src *"], resourceDomains: ['https://cdn.example.com'], frameDomains: ['https://www.youtube.com'], baseUriDomains: ['https://base.example.com'] } }, { pageNonce: P, appNonce: N, cspSource: src }));
+  assert.deepEqual(w['connect-src'], ['https://api.example.com']);
+  assert.deepEqual(w['script-src'], [`'nonce-${P}'`, `'nonce-${N}'`, 'https://cdn.example.com']);
+  assert.deepEqual(w['frame-src'], ['https://www.youtube.com']);
+  assert.deepEqual(w['base-uri'], ['https://base.example.com']);
+  for (const values of Object.values(w)) assert.ok(!values.includes("'self'") && !values.includes('*') && !values.includes("'unsafe-eval'"));
+  assert.throws(() => pageCsp(undefined, { pageNonce: P, appNonce: N, cspSource: "https://a.example; script-src *" }), /cspSource/);
+  assert.throws(() => pageCsp(undefined, { pageNonce: P, appNonce: N, cspSource: "'self'" }), /cspSource/);
+  // VS Code's own value (1.139): 'self' is dropped, the CDN host kept.
+  const vs = parse(pageCsp(undefined, { pageNonce: P, appNonce: N, cspSource: "'self' https://*.vscode-cdn.net" }));
+  assert.deepEqual(vs['style-src'], ['https://*.vscode-cdn.net', "'unsafe-inline'"]);
+  assert.deepEqual(vs['img-src'], ['https://*.vscode-cdn.net', 'data:']);
+  assert.throws(() => pageCsp(undefined, { pageNonce: 'short', appNonce: N, cspSource: src }), /nonce/);
+});
+
+test('a preamble script goes right after the policy, with the nonce, before any app script', () => {
+  const r = prepareAppHtml('<html><head><script>app()</script></head></html>', { nonce: N, csp: CSP, preamble: 'ours()' });
+  assert.equal(r.html, `<html><head>${META}<script nonce="${N}">ours()</script><script${NA}>app()</script></head></html>`);
+  assert.throws(() => prepareAppHtml('<p>', { nonce: N, csp: CSP, preamble: 'a</script><script>b' }), /preamble/);
 });

@@ -17,6 +17,10 @@ const BUDGET_KB: Record<string, number> = {
   'dist/webview/workbench.js': 320,
   'dist/webview/workbench.css': 16,
   'dist/forms.js': 24,
+  // MCP Apps: the panels and our bridge (the SDK's AppBridge alone is 653 KB), and the sandbox page.
+  'dist/apps.js': 64,
+  'dist/webview/app.js': 24,
+  'dist/webview/app.css': 8,
 };
 
 test('every bundle is within its budget', () => {

@@ -24,7 +24,12 @@ export interface ToolPanelDeps {
   readonly redact: (text: string) => string;
   /** Calls kept per tool (setting mcpHost.history.maxPerTool); 0 keeps none. */
   readonly historySize: () => number;
+  /** A call of a tool with an MCP App started: its app opens beside (undefined: the tool has none). */
+  readonly appCall?: (server: ManagedServer, tool: string, args: Record<string, unknown>) => AppCallHandle | undefined;
 }
+
+/** How a caller tells an open app how its call ended. */
+export interface AppCallHandle { result(r: CallToolResult): void; cancelled(reason: string): void }
 
 /** Every string in `value` through `redact` (a JSON value: a copy with the same shape). */
 function redactDeep<T>(value: T, redact: (text: string) => string): T {
@@ -236,6 +241,7 @@ export class ToolPanel implements vscode.Disposable {
       this.channel.post({ type: 'outcome', callId, outcome });
       this.postHistory();
     };
+    const app = this.deps.appCall?.(server!, this.toolName, args);
     try {
       const result = await server!.callTool(this.toolName, args, {
         signal: running.abort.signal,
@@ -248,10 +254,12 @@ export class ToolPanel implements vscode.Disposable {
         },
       });
       this.lastResult = result;
+      app?.result(result);
       const durationMs = Date.now() - startedAt;
       await finish({ kind: 'result', view: forTransfer(describeResult(result, tool)), durationMs, at: startedAt }, { outcome: result.isError ? 'error' : 'ok', result });
       return result;
     } catch (err) {
+      app?.cancelled(running.abort.signal.aborted || isCancellation(err) ? 'cancelled by the user' : `the call failed: ${this.deps.redact(errorCause(err))}`);
       if (running.abort.signal.aborted || isCancellation(err)) {
         await finish({ kind: 'cancelled', at: startedAt }, { outcome: 'cancelled' });
         return undefined;

@@ -11,7 +11,11 @@ import { ToolHistory } from '../../webviews/result/history.ts';
 import type { HostServices } from '../services.ts';
 import { elicitInPanel } from './elicitationPanel.ts';
 import { reviewSamplingInPanel, type ReviewOutcome, type SamplingBackend } from './samplingPanel.ts';
-import { ToolPanel } from './toolPanel.ts';
+import { toolUi } from '../../protocol/apps.ts';
+import { lazyModule } from '../lazyModule.ts';
+import { errorCause } from '../util.ts';
+import type { AppPanels } from './apps.ts';
+import { ToolPanel, type AppCallHandle } from './toolPanel.ts';
 import { TracePanel } from './tracePanel.ts';
 
 export { ELICITATION_VIEW_TYPE } from './elicitationPanel.ts';
@@ -20,21 +24,58 @@ export { TOOL_VIEW_TYPE } from './toolPanel.ts';
 export { TRACE_VIEW_TYPE } from './tracePanel.ts';
 export type { ReviewOutcome, SamplingBackend };
 
+/** The MCP App panels: their own bundle, dist/apps.js (paths relative to src/vscode). */
+const loadApps = lazyModule<typeof import('./apps.ts')>('apps', './panels/apps.ts');
+
 export class Workbench implements vscode.Disposable {
   private readonly services: HostServices;
   private readonly extensionUri: vscode.Uri;
   private readonly history: ToolHistory;
   private readonly tools = new Map<string, ToolPanel>();
   private trace: TracePanel | undefined;
+  private appPanels: Promise<AppPanels> | undefined;
+  private readonly hostVersion: string;
 
   constructor(services: HostServices, context: vscode.ExtensionContext) {
     this.services = services;
     this.extensionUri = context.extensionUri;
+    this.hostVersion = String((context.extension?.packageJSON as { version?: unknown } | undefined)?.version ?? '0.0.0');
     this.history = new ToolHistory(context.workspaceState, { maxPerTool: Math.max(1, historySize()) });
   }
 
   private deps() {
-    return { services: this.services, extensionUri: this.extensionUri, history: this.history, redact: this.services.redact, historySize };
+    return {
+      services: this.services, extensionUri: this.extensionUri, history: this.history, redact: this.services.redact, historySize,
+      appCall: (server: ManagedServer, tool: string, args: Record<string, unknown>) => this.appCall(server, tool, args),
+    };
+  }
+
+  private apps(): Promise<AppPanels> {
+    this.appPanels ??= loadApps().then(m => m.createAppPanels(this.services, this.extensionUri, this.hostVersion));
+    return this.appPanels;
+  }
+
+  /** Opens (or reveals) the app at `uri` of `server` without a call (Open App); `tool` names its tool. */
+  openApp(server: ManagedServer, uri: string, tool?: string): void {
+    this.apps().then(a => a.open(server, uri, tool), err => this.appFailed(server, err));
+  }
+
+  /** A call of `tool` started: when the tool has an app, it opens beside and follows the call. */
+  appCall(server: ManagedServer, tool: string, args: Record<string, unknown>): AppCallHandle | undefined {
+    const t = server.tools.find(x => x.name === tool);
+    const uri = t && toolUi(t).resourceUri;
+    if (!uri) return undefined;
+    const handle = this.apps().then(a => a.callStarted(server, uri, tool, args), err => { this.appFailed(server, err); return undefined; });
+    return {
+      result: r => void handle.then(h => h?.result(r)),
+      cancelled: reason => void handle.then(h => h?.cancelled(reason)),
+    };
+  }
+
+  private appFailed(server: ManagedServer, err: unknown): void {
+    const message = `${server.definition.name}: the app panel could not be loaded: ${errorCause(err)}`;
+    this.services.sessions.log(server.definition.id, 'error', message);
+    void vscode.window.showErrorMessage(`MCP Host: ${message}`);
   }
 
   private key(serverId: string, tool: string): string {
@@ -88,6 +129,7 @@ export class Workbench implements vscode.Disposable {
   }
 
   dispose(): void {
+    void this.appPanels?.then(a => a.dispose(), () => undefined);
     for (const p of [...this.tools.values()]) p.dispose();
     this.tools.clear();
     this.trace?.dispose();

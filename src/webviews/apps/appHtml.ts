@@ -172,13 +172,16 @@ function scan(s: string, from: number, to: number, st: Scan, top: boolean): void
 }
 
 /** The app's HTML with our CSP <meta> first in <head> and our nonce on every <script>. */
-export function prepareAppHtml(html: string, opts: { nonce: string; csp: string }): PreparedHtml {
+export function prepareAppHtml(html: string, opts: { nonce: string; csp: string; preamble?: string }): PreparedHtml {
   if (!NONCE.test(opts.nonce)) throw new Error('prepareAppHtml: the nonce must be at least 16 base64 characters.');
   const st: Scan = { out: [], copied: 0, scripts: 0, nonce: opts.nonce, insert: { pos: 0, kind: 'none' }, frozen: false, outLen: 0 };
   scan(html, 0, html.length, st, true);
   st.out.push(html.slice(st.copied));
   const rewritten = st.out.join('');
-  const meta = `<meta http-equiv="Content-Security-Policy" content="${escapeAttr(opts.csp)}">`;
+  // The preamble (our own script, run before any of the app's) goes right after the policy.
+  if (opts.preamble !== undefined && /<\/script/i.test(opts.preamble)) throw new Error('prepareAppHtml: the preamble must not contain "</script".');
+  const preamble = opts.preamble === undefined ? '' : `<script nonce="${opts.nonce}">${opts.preamble}</script>`;
+  const meta = `<meta http-equiv="Content-Security-Policy" content="${escapeAttr(opts.csp)}">${preamble}`;
   const { pos, kind } = st.insert;
   const head = kind === 'head' ? meta : kind === 'html' ? `<head>${meta}</head>` : `<html><head>${meta}</head>`;
   return { html: rewritten.slice(0, pos) + head + rewritten.slice(pos), scripts: st.scripts };

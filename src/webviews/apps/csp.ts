@@ -34,30 +34,75 @@ function sources(list: readonly unknown[] | undefined, field: keyof UiCsp, kind:
   return out;
 }
 
+interface Lists { R: string[]; C: string[]; F: string[]; B: string[] }
+
+function lists(meta: { csp?: DeclaredCsp } | undefined, refused: string[]): Lists {
+  const csp = meta?.csp ?? {};
+  return {
+    R: sources(csp.resourceDomains, 'resourceDomains', 'resource', refused),
+    C: sources(csp.connectDomains, 'connectDomains', 'connect', refused),
+    F: sources(csp.frameDomains, 'frameDomains', 'frame', refused),
+    B: sources(csp.baseUriDomains, 'baseUriDomains', 'baseUri', refused),
+  };
+}
+
+const or = (list: string[], ...base: string[]) => [...base, ...list].join(' ') || "'none'";
+const join = (directives: [string, string][]) => directives.map(([name, value]) => `${name} ${value}`).join('; ');
+function checkNonce(nonce: string, who: string): void {
+  if (!NONCE.test(nonce)) throw new Error(`${who}: the nonce must be at least 16 base64 characters.`);
+}
+
 /** The policy for the app document, and why each refused entry was left out. `nonce` is base64 (≥16 chars). */
 export function appCsp(meta: { csp?: DeclaredCsp } | undefined, nonce: string): AppCsp {
-  if (!NONCE.test(nonce)) throw new Error('appCsp: the nonce must be at least 16 base64 characters.');
+  checkNonce(nonce, 'appCsp');
   const refused: string[] = [];
-  const csp = meta?.csp ?? {};
-  const R = sources(csp.resourceDomains, 'resourceDomains', 'resource', refused);
-  const C = sources(csp.connectDomains, 'connectDomains', 'connect', refused);
-  const F = sources(csp.frameDomains, 'frameDomains', 'frame', refused);
-  const B = sources(csp.baseUriDomains, 'baseUriDomains', 'baseUri', refused);
-  const or = (list: string[], ...base: string[]) => [...base, ...list].join(' ') || "'none'";
-  const directives: [string, string][] = [
+  const { R, C, F, B } = lists(meta, refused);
+  return {
+    policy: join([
+      ['default-src', "'none'"],
+      ['script-src', or(R, `'nonce-${nonce}'`)],
+      ['style-src', or(R, "'unsafe-inline'")],
+      ['img-src', or(R, 'data:')],
+      ['font-src', or(R)],
+      ['media-src', or(R, 'data:')],
+      ['connect-src', or(C)],
+      ['frame-src', or(F)],
+      ['base-uri', or(B)],
+      ['form-action', "'none'"],
+      ['object-src', "'none'"],
+    ]),
+    refused,
+  };
+}
+
+/**
+ * The policy of the webview page that holds the app's frame. A srcdoc frame inherits it, so it is
+ * the upper bound of what the app can do whatever its document says: the page's own script (by
+ * `pageNonce`, from `cspSource`), the app's scripts (by `appNonce`) and the declared domains, and
+ * nothing else; never 'self' (under code-server the webview's origin is the workbench's).
+ */
+export function pageCsp(meta: { csp?: DeclaredCsp } | undefined, opts: { pageNonce: string; appNonce: string; cspSource: string }): string {
+  checkNonce(opts.pageNonce, 'pageCsp');
+  checkNonce(opts.appNonce, 'pageCsp');
+  // VS Code's cspSource is "'self' https://*.vscode-cdn.net" (or with the extension's http(s) location
+  // first): our assets come from the host source; 'self' is left out (see above).
+  const hosts = opts.cspSource.split(/\s+/).filter(t => t !== '' && t !== "'self'");
+  if (!hosts.length || hosts.some(t => !/^https?:\/\/[^\s;,'"]+$/.test(t))) throw new Error(`pageCsp: the webview cspSource ${JSON.stringify(opts.cspSource)} is not a list of http(s) sources.`);
+  const src = hosts.join(' ');
+  const { R, C, F, B } = lists(meta, []);
+  return join([
     ['default-src', "'none'"],
-    ['script-src', or(R, `'nonce-${nonce}'`)],
-    ['style-src', or(R, "'unsafe-inline'")],
-    ['img-src', or(R, 'data:')],
-    ['font-src', or(R)],
-    ['media-src', or(R, 'data:')],
-    ['connect-src', or(C)],
-    ['frame-src', or(F)],
     ['base-uri', or(B)],
     ['form-action', "'none'"],
     ['object-src', "'none'"],
-  ];
-  return { policy: directives.map(([name, value]) => `${name} ${value}`).join('; '), refused };
+    ['script-src', or(R, `'nonce-${opts.pageNonce}'`, `'nonce-${opts.appNonce}'`)],
+    ['style-src', or(R, src, "'unsafe-inline'")],
+    ['font-src', or(R, src)],
+    ['img-src', or(R, src, 'data:')],
+    ['media-src', or(R, 'data:')],
+    ['connect-src', or(C)],
+    ['frame-src', or(F)],
+  ]);
 }
 
 // Permissions Policy only narrows from parent to child. The VS Code webview frame that holds our page
