@@ -167,7 +167,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
           appOnly ? 'Meant for its apps: hidden from the model.' : undefined].filter(Boolean).join('\n');
         item.tooltip = notes ? `${tool?.description ?? ''}${tool?.description ? '\n\n' : ''}${notes}` : tool?.description;
         item.iconPath = icon(asTask ? 'tasklist' : ui?.resourceUri ? 'window' : 'symbol-method');
-        item.contextValue = ui?.resourceUri ? 'mcpTool.app' : 'mcpTool';
+        item.contextValue = 'mcpTool';
+        if (ui?.resourceUri) item.contextValue = 'mcpTool.app';
         item.command = { command: 'mcpHost.callTool', title: 'Call Tool…', arguments: [node] };
         return item;
       }
