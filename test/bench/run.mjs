@@ -165,6 +165,23 @@ if (want('ext')) {
   } catch { /* no e2e run on this machine yet */ }
   sections.push(`### The panels (workbench)\n\n| what | figure | target |\n|---|---|---|\n${panelRows.join('\n')}\n| Call Tool… → an interactive tool panel (the pick to a form that takes input) | ${opened} | |\n\nThe panel time is measured by \`npm run test:e2e\` in code-server through Chromium: the first open loads \`dist/workbench.js\` and the page bundle; warm, both are loaded.\n`);
   ratios.push({ label: 'activate() ms ÷ 20 ms budget', value: activate.median / 20, target: 1, better: 'lower' });
+  sections.push(appsSection());
+}
+
+/** MCP Apps (issue 12): their bundles, and how soon an app shows the tool's data (the e2e's figures). */
+function appsSection() {
+  const bundles = [['dist/apps.js', 'the app panels and the bridge, extension side', 64], ['dist/webview/app.js', 'the app page (the sandbox proxy)', 24], ['dist/webview/app.css', 'its stylesheet', 8]];
+  const rows = bundles.map(([file, what, kb]) => {
+    const bytes = statSync(path.join(repo, file)).size;
+    ratios.push({ label: `${file} KB ÷ ${kb} KB budget`, value: bytes / 1024 / kb, target: 1, better: 'lower' });
+    return `| \`${file}\` (${what}), minified | ${(bytes / 1024).toFixed(1)} KB | ≤ ${kb} KB |`;
+  });
+  let shown = 'not measured yet: run `npm run test:e2e` first';
+  try {
+    const t = JSON.parse(readFileSync(path.join(repo, '.e2e', 'apps-timings.json'), 'utf8'));
+    shown = `system monitor ${t.monitorFirstDataMs} ms (its app initialized ${t.monitorInitializedMs} ms after its page got it), budget allocator ${t.budgetFirstDataMs} ms (VS Code ${t.vscode}, e2e run of ${t.at.slice(0, 10)})`;
+  } catch { /* no e2e run on this machine yet */ }
+  return `### MCP Apps\n\n| what | figure | target |\n|---|---|---|\n${rows.join('\n')}\n| the SDK's \`AppBridge\` + \`PostMessageTransport\` for comparison (esbuild, minified, browser) | 653.5 KB | |\n| Run in the tool panel → the app shows the tool's data | ${shown} | |\n\nThe app panel opens when the call starts, so the app is usually up before the tool returns; the time is measured by \`npm run test:e2e\` in code-server through Chromium.\n`;
 }
 
 // 7. 2026-07-28 (stateless) beside 2025-11-25 (stateful), MCP Host against the same 2.x

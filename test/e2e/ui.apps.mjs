@@ -150,6 +150,14 @@ export async function appSteps({ step, phase, log, timings }) {
     await press('js-link', (t) => /^refused: .*javascript: links are never opened/.test(t), 'the javascript: link to be refused');
     await press('file-link', (t) => /^refused: .*file: links are never opened/.test(t), 'the file: link to be refused');
     await press('fetch', (t) => /^blocked/.test(t), 'the undeclared fetch to be blocked');
+    // ui/update-model-context is kept and shown; ui/message goes to the chat input (or a notification with Copy).
+    await press('context', (t) => t === 'ok: {}', 'the model context to be accepted');
+    await press('message', (t) => t === 'ok: {}', 'the message to be accepted');
+    await wb.clearNotifications().catch(() => {});
+    await page.locator('#app-debug').click();
+    await waitText(page, '#app-log', (t) => t.includes('Model context updated') && t.includes('context from bad app') && t.includes('Message for the chat: hello from bad app'),
+      'the model context and the chat message in the log');
+    await page.locator('#app-debug').click();
     await waitText(page, '#app-violations', (t) => t.includes('https://undeclared.example'), 'the violation to be listed with the URL');
     await press('flood', () => true, 'the flood to end', 60000);
     const counts = await waitText(page, '#app-counts', (t) => /[1-9]\d* dropped/.test(t), 'the dropped count');

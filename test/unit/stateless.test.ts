@@ -4,11 +4,13 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { uiClientCapability } from '../../src/protocol/apps.ts';
 import { McpClient } from '../../src/protocol/client.ts';
 import { JsonRpcConnection } from '../../src/protocol/connection.ts';
 import { ErrorCode, WireError } from '../../src/protocol/errors.ts';
 import type { InputBroker, InputContext, InputRequest } from '../../src/protocol/inputBroker.ts';
 import type { ProtocolChoice } from '../../src/protocol/negotiation.ts';
+import type { ClientCapabilities } from '../../src/protocol/types.ts';
 import { META } from '../../src/protocol/stateless.ts';
 import { InMemoryTransport } from '../../src/transports/memory.ts';
 
@@ -18,13 +20,13 @@ const DISCOVER = { supportedVersions: ['2026-07-28'], capabilities: { tools: { l
 const INIT = { protocolVersion: '2025-11-25', capabilities: { tools: {} }, serverInfo: { name: 'legacy', version: '1.0' } };
 
 /** A server the test scripts, and every request it received. */
-async function serverPair(opts: { protocol?: ProtocolChoice; broker?: InputBroker } = {}) {
+async function serverPair(opts: { protocol?: ProtocolChoice; broker?: InputBroker; capabilities?: ClientCapabilities } = {}) {
   const [a, b] = InMemoryTransport.createPair();
   const server = new JsonRpcConnection(b, { name: 'client' });
   const seen: Array<{ method: string; params: Record<string, unknown>; id?: unknown }> = [];
   b.onDidReceiveMessage(m => { const o = m as { method?: string; params?: Record<string, unknown>; id?: unknown }; if (o.method) seen.push({ method: o.method, params: o.params ?? {}, id: o.id }); });
   await b.start();
-  const connect = () => McpClient.create(a, { name: 'srv', clientInfo, protocol: opts.protocol ?? {}, broker: opts.broker, requestTimeoutMs: 5000 });
+  const connect = () => McpClient.create(a, { name: 'srv', clientInfo, protocol: opts.protocol ?? {}, broker: opts.broker, requestTimeoutMs: 5000, ...(opts.capabilities ? { capabilities: opts.capabilities } : {}) });
   return { server, seen, connect };
 }
 
@@ -57,6 +59,18 @@ describe('version selection', () => {
       assert.ok(meta[META.clientCapabilities] && typeof meta[META.clientCapabilities] === 'object');
     }
     await assert.rejects(client.ping(), /has no ping/);
+    await client.close();
+  });
+
+  test("the embedder's extensions (MCP Apps) ride in every request's client capabilities, beside the tasks extension", async () => {
+    const { server, seen, connect } = await serverPair({ capabilities: { extensions: uiClientCapability() } });
+    server.onRequest('server/discover', () => DISCOVER);
+    server.onRequest('tools/list', () => ({ tools: [], resultType: 'complete' }));
+    const client = await connect();
+    await client.listTools();
+    const caps = (seen.find(s => s.method === 'tools/list')!.params._meta as Record<string, any>)[META.clientCapabilities];
+    assert.deepEqual(caps.extensions['io.modelcontextprotocol/ui'], { mimeTypes: ['text/html;profile=mcp-app'] });
+    assert.ok('io.modelcontextprotocol/tasks' in caps.extensions);
     await client.close();
   });
 
