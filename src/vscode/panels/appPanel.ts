@@ -159,7 +159,8 @@ export class AppPanel implements vscode.Disposable {
   private showError(text: string): void {
     this.log('error', text);
     if (!this.pageReady) {
-      this.panel.webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"></head><body style="font-family: var(--vscode-font-family); padding: 16px"><p id="app-error" role="alert"></p></body></html>`.replace('<p id="app-error" role="alert"></p>', `<p id="app-error" role="alert">${text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`)}</p>`);
+      const esc = text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
+      this.panel.webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"></head><body style="font-family: var(--vscode-font-family); padding: 16px"><p id="app-error" role="alert">${esc}</p></body></html>`;
     } else {
       this.post({ type: 'closed', reason: text });
     }
@@ -232,6 +233,9 @@ export class AppPanel implements vscode.Disposable {
     const server = this.server();
     const resource = this.resource;
     if (!server || !resource?.html || this.disposed) return;
+    // A page that said ready again (VS Code reloaded it) has lost the old app: its session just ends.
+    this.session?.dispose();
+    this.session = undefined;
     const { policy, refused } = appCsp(resource.meta, this.appNonce);
     const prepared = prepareAppHtml(resource.html, { nonce: this.appNonce, csp: policy, preamble: VIOLATION_PREAMBLE });
     const allow = allowAttribute(resource.meta.permissions);
@@ -287,8 +291,9 @@ export class AppPanel implements vscode.Disposable {
         try {
           await vscode.commands.executeCommand('workbench.action.chat.open', { query: text, isPartialQuery: true });
         } catch {
-          const pick = await vscode.window.showInformationMessage(`The app of ${name} has a message for the chat: ${text.length > 200 ? text.slice(0, 200) + '…' : text}`, 'Copy');
-          if (pick === 'Copy') await vscode.env.clipboard.writeText(text);
+          // No chat here: shown and copyable. Not awaited: the app's request must not wait on a notification.
+          void vscode.window.showInformationMessage(`The app of ${name} has a message for the chat: ${text.length > 200 ? text.slice(0, 200) + '…' : text}`, 'Copy')
+            .then(pick => (pick === 'Copy' ? vscode.env.clipboard.writeText(text) : undefined));
         }
       },
       modelContext: (ctx: { content?: ContentBlock[]; structuredContent?: JsonObject }) => {
