@@ -169,12 +169,12 @@ describe('mcp-host CLI', { concurrency: 4 }, () => {
   });
 
   test('--timeout: a request that outlives it exits 4', async () => {
-    const t0 = Date.now();
     // Long enough for the handshake on a busy machine (it is a request too), short for the tool.
     const r = await cli(['call', 'slow', '--args', '{"steps":2,"delayMs":20000}', '--timeout', '2500', '--stdio', basic]);
     assert.equal(r.code, 4, show(r));
     assert.match(r.stderr, /basic\.mjs › tools\/call slow: the tool did not answer within 2500 ms, so the call was cancelled \(raise --timeout to wait longer; progress from the server extends it\)\.\n/);
-    assert.ok(Date.now() - t0 < 10_000, 'did not wait for the tool');
+    // Exit 4 with that sentence is the timeout (the tool itself would have answered after 40 s,
+    // with exit 0): no wall-clock bound, which a busy machine can exceed.
     const hang = await run(['tools', '--timeout', '300', '--stdio', `${node} ${fixture('hang-initialize.mjs')}`]);
     assert.equal(hang.code, 4, show(hang));
     assert.match(hang.stderr, /› initialize: the server did not complete the handshake within 300 ms \(raise --timeout to wait longer\)\./);
