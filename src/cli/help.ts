@@ -106,6 +106,7 @@ Usage:
   mcp-host skills TARGET
   mcp-host skill NAME_OR_URI [--save DIR [--force]] TARGET
   mcp-host login|logout TARGET
+  mcp-host gateway --stdio [--expose NAME,NAME…] [--trust-workspace]
   mcp-host COMMAND --help
 
 Commands:
@@ -122,6 +123,7 @@ Commands:
   skill       show a skill's SKILL.md, verified; with --save, save the whole skill
   login       sign in to a server behind OAuth and keep the sign-in (credentials file)
   logout      revoke and forget the kept sign-in of a server
+  gateway     every configured server behind one MCP server on stdio (mcp-host gateway --help)
 
 ${TARGETS}
 

@@ -16,6 +16,7 @@ import { loadConfig, listServers, resolveNamedServer, workspaceFolderOf, type Co
 import { ConsentFileStore, checkConsent, consentFilePath } from './consent.ts';
 import { createElicitationHandler } from './elicit.ts';
 import { ExitCode, describeError, exitCodeOf } from './errors.ts';
+import { gatewayCommand } from './gateway.ts';
 import { formatJson, formatServers, terminalSafe } from './format.ts';
 import { COMMAND_HELP, OVERVIEW, VERSION } from './help.ts';
 import { createInputResolver } from './inputs.ts';
@@ -61,6 +62,8 @@ export async function main(argv: readonly string[], ioOverrides: Partial<CliIO> 
   const io: CliIO = { ...processIO(), ...ioOverrides };
   const out = (text: string) => { io.stdout.write(isTTY(io.stdout) ? terminalSafe(text) : text); };
   const err = (text: string) => { io.stderr.write(io.stderrIsTTY ? terminalSafe(text) : text); };
+  // The gateway serves many servers at once and owns stdin: its own options, its own run.
+  if (argv[0] === 'gateway') return gatewayCommand(argv.slice(1), { ...io, stdin: io.stdin ?? process.stdin });
   let parsed;
   try {
     parsed = parseCommandLine(argv, io.env);

@@ -1,0 +1,126 @@
+// `mcp-host gateway --stdio [--expose a,b] [--trust-workspace] [--verbose]` (issue 13): the
+// configured servers (the same configuration as --server) behind one MCP server on stdin and
+// stdout, for hosts that only launch commands. stdout carries the protocol and nothing else;
+// everything we say goes to stderr. Ends when the client closes stdin (or on SIGINT/SIGTERM),
+// stopping every server it started.
+
+import { parseArgs } from 'node:util';
+import { Event, ServerManager, errorMessage, type ManagedServer, type ServerDefinition } from '../core.ts';
+import { Gateway } from '../gateway/gateway.ts';
+import { StdioServerTransport } from '../gateway/stdioServer.ts';
+import { Redactor, definitionSecrets } from '../host/redaction.ts';
+import { loadConfig, resolveNamedServer, workspaceFolderOf, type ConfigEnvironment } from './config.ts';
+import { ConsentFileStore, checkConsent, consentFilePath } from './consent.ts';
+import { ExitCode, describeError, UsageError } from './errors.ts';
+import { VERSION } from './help.ts';
+import { createInputResolver } from './inputs.ts';
+import type { CliIO } from './main.ts';
+
+export const GATEWAY_HELP = `mcp-host gateway — every configured server behind one MCP server
+
+Usage:
+  mcp-host gateway --stdio [--expose NAME,NAME…] [--trust-workspace] [--verbose]
+
+The servers of your configuration (.vscode/mcp.json and the editor's user settings, as for
+--server) start, and one MCP server speaks for all of them on stdin/stdout: each tool and
+prompt is named <server>__<name>, resources are mcp-gateway://<server>/… URIs. Calls, progress
+and cancellation go through to the server that owns them.
+
+Options:
+  --stdio             serve one client on stdin and stdout (a host launches this command)
+  --expose a,b        only these configured servers (default: all)
+  --trust-workspace   start servers the workspace defines without asking (there is no terminal
+                      to ask on: stdin is the protocol)
+  --verbose           say on stderr what starts, connects and fails
+`;
+
+export interface GatewayArgs { stdio: boolean; expose?: string[]; trustWorkspace: boolean; verbose: boolean; help: boolean }
+
+export function parseGatewayArgs(argv: readonly string[]): GatewayArgs {
+  let v;
+  try {
+    v = parseArgs({
+      args: [...argv], allowPositionals: false, strict: true,
+      options: { stdio: { type: 'boolean' }, expose: { type: 'string' }, 'trust-workspace': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } },
+    }).values;
+  } catch (e) {
+    throw new UsageError(errorMessage(e).replace(/\.$/, ''), 'Run "mcp-host gateway --help" for usage.');
+  }
+  if (!v.help && !v.stdio) throw new UsageError('gateway needs --stdio (the HTTP gateway is not in the CLI yet)', 'Run "mcp-host gateway --help" for usage.');
+  const expose = v.expose?.split(',').map(s => s.trim()).filter(Boolean);
+  if (v.expose !== undefined && !expose?.length) throw new UsageError('--expose needs one or more server names, separated by commas');
+  return { stdio: !!v.stdio, ...(expose ? { expose } : {}), trustWorkspace: !!v['trust-workspace'], verbose: !!v.verbose, help: !!v.help };
+}
+
+/** Runs the stdio gateway until the client goes; returns the exit code. */
+export async function gatewayCommand(argv: readonly string[], io: CliIO & { stdin: NonNullable<CliIO['stdin']> }): Promise<number> {
+  const redactor = new Redactor();
+  const say = (text: string) => io.stderr.write(redactor.redact(text) + '\n');
+  let args: GatewayArgs;
+  try {
+    args = parseGatewayArgs(argv);
+  } catch (e) {
+    say(describeError(e));
+    return ExitCode.Usage;
+  }
+  if (args.help) { io.stdout.write(GATEWAY_HELP); return ExitCode.Ok; }
+  const e: ConfigEnvironment = { cwd: io.cwd, env: io.env };
+  const loaded = await loadConfig(e);
+  for (const p of loaded.problems) say(p);
+  const configured = [...new Set(loaded.sources.flatMap(s => s.parsed.servers.map(x => x.name)))];
+  const names = args.expose ?? configured;
+  const unknown = names.filter(n => !configured.includes(n));
+  if (unknown.length) {
+    say(`mcp-host gateway: no server named ${unknown.map(n => `"${n}"`).join(', ')} is configured (configured: ${configured.join(', ') || 'none'}).`);
+    return ExitCode.Usage;
+  }
+  const defs: ServerDefinition[] = [];
+  for (const name of names) {
+    try {
+      const resolve = createInputResolver({ server: name, env: io.env, reader: undefined, write: t => io.stderr.write(t) });
+      const def = await resolveNamedServer(loaded, name, e, resolve, v => redactor.addSecret(v));
+      for (const s of definitionSecrets(def.launch)) redactor.addSecret(s);
+      defs.push(def);
+    } catch (err) {
+      say(`mcp-host gateway: ${name} is left out: ${describeError(err)}`);
+    }
+  }
+  const abort = new AbortController();
+  const consent = {
+    folders: [workspaceFolderOf(loaded, e)], trusted: args.trustWorkspace, store: new ConsentFileStore(consentFilePath(io.env)),
+    reader: undefined, write: (t: string) => io.stderr.write(t), redact: (t: string) => redactor.redact(t), signal: abort.signal, verbose: args.verbose,
+  };
+  const manager = new ServerManager({
+    clientInfo: { name: 'mcp-host-gateway', version: VERSION, title: 'MCP Host gateway' },
+    redactor,
+    gate: async def => checkConsent(def, consent).then(() => true as const, err => describeError(err)),
+  });
+  const exposed = new Set(names);
+  const gateway = new Gateway({
+    source: manager, exposed: (s: ManagedServer) => exposed.has(s.definition.name),
+    serverInfo: { name: 'mcp-host-gateway', version: VERSION, title: 'MCP Host gateway' },
+    log: (level, m) => { if (args.verbose || level !== 'info') say(`mcp-host gateway: ${m}`); },
+  });
+  const logs = manager.onDidChangeServer(s => {
+    if (s.state.kind === 'error' || (s.state.kind === 'stopped' && s.state.reason)) say(`mcp-host gateway: ${s.definition.name}: ${s.state.kind === 'error' ? s.state.message : s.state.reason}`);
+    else if (args.verbose && s.state.kind === 'running') say(`mcp-host gateway: ${s.definition.name} is running (${s.tools.length} tools)`);
+  });
+  manager.setDefinitions(defs, { autoStart: true });
+  const transport = new StdioServerTransport({ input: io.stdin, output: io.stdout });
+  const ended = Event.toPromise(transport.onDidChangeState, s => s.kind === 'stopped');
+  const onSignal = () => void transport.close();
+  io.signals?.on('SIGINT', onSignal);
+  io.signals?.on('SIGTERM', onSignal);
+  try {
+    await gateway.serve(transport, 'stdio');
+    await ended;
+    return ExitCode.Ok;
+  } finally {
+    io.signals?.off('SIGINT', onSignal);
+    io.signals?.off('SIGTERM', onSignal);
+    abort.abort();
+    logs.dispose();
+    gateway.dispose();
+    await manager.dispose();
+  }
+}

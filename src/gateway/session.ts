@@ -1,0 +1,193 @@
+// One client of the gateway (issue 13): our JSON-RPC connection in the other direction, over
+// any transport (stdio now; a Streamable HTTP session later). It answers the 2025-11-25 server
+// side of MCP from the catalogue: lists namespaced, calls routed to the owning server with
+// progress and cancellation passed through both ways, resource reads and subscriptions mapped,
+// completion routed; list changes and resource updates fanned out to the client.
+
+import { DisposableStore, Emitter, type Disposable, type Event } from '../base/event.ts';
+import { JsonRpcConnection } from '../protocol/connection.ts';
+import { ErrorCode, RequestError, WireError, errorMessage } from '../protocol/errors.ts';
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type CompletionReference, type Implementation, type ProgressToken } from '../protocol/types.ts';
+import type { Transport } from '../transports/transport.ts';
+import type { Catalog } from './catalog.ts';
+
+/** Requests of one client handled at once; more are answered with an error at once. */
+export const MAX_CLIENT_REQUESTS = 64;
+/** Resource subscriptions one client may hold. */
+export const MAX_SUBSCRIPTIONS = 1000;
+
+export interface GatewaySessionOptions {
+  catalog: Catalog;
+  transport: Transport;
+  serverInfo: Implementation;
+  /** A name for this client in errors and logs ("stdio", "session 3f2a…"). */
+  label: string;
+  log?: (level: 'info' | 'warning' | 'error', message: string) => void;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A managed server's failure as the gateway's client should see it: its code, a sentence naming the server. */
+function passOn(err: unknown): never {
+  if (err instanceof RequestError && err.cause instanceof WireError) throw new WireError(err.cause.code, err.message, err.cause.data);
+  if (err instanceof WireError) throw err;
+  throw new WireError(ErrorCode.InternalError, errorMessage(err));
+}
+
+export class GatewaySession implements Disposable {
+  private readonly opts: GatewaySessionOptions;
+  private readonly conn: JsonRpcConnection;
+  private readonly store = new DisposableStore();
+  /** Exposed URIs this client subscribed to. */
+  private readonly subscribed = new Set<string>();
+  private initialized = false;
+  clientInfo: Implementation | undefined;
+  protocolVersion: string | undefined;
+  private readonly _onDidClose = new Emitter<void>();
+  readonly onDidClose: Event<void> = this._onDidClose.event;
+
+  constructor(opts: GatewaySessionOptions) {
+    this.opts = opts;
+    this.conn = new JsonRpcConnection(opts.transport, { name: `gateway client ${opts.label}`, maxIncomingRequests: MAX_CLIENT_REQUESTS });
+    this.store.add(this.conn.onDidWarn(w => opts.log?.('warning', `${opts.label}: ${w}`)));
+    this.store.add(this.conn.onDidClose(() => this.dispose()));
+    this.register();
+    const catalog = opts.catalog;
+    this.store.add(catalog.onDidChange(kind => {
+      if (this.initialized) this.conn.notify(`notifications/${kind}/list_changed`);
+    }));
+    // A subscribed resource of any exposed server changed: the client hears its exposed URI.
+    this.store.add(this.watchUpdates());
+  }
+
+  start(): Promise<void> { return this.opts.transport.start(); }
+
+  private watchUpdates(): Disposable {
+    let subs: Disposable[] = [];
+    const attach = () => {
+      for (const d of subs) d.dispose();
+      subs = [];
+      for (const { server } of this.opts.catalog.servers) {
+        subs.push(server.onDidUpdateResource(uri => {
+          const exposed = this.opts.catalog.exposedUri(server, uri);
+          if (exposed && this.subscribed.has(exposed)) this.conn.notify('notifications/resources/updated', { uri: exposed });
+        }));
+      }
+    };
+    attach();
+    const d = this.opts.catalog.onDidChange(() => attach());
+    return { dispose: () => { d.dispose(); for (const x of subs) x.dispose(); } };
+  }
+
+  private register(): void {
+    const on = (method: string, h: Parameters<JsonRpcConnection['onRequest']>[1]) => this.store.add(this.conn.onRequest(method, h));
+    const { catalog } = this.opts;
+
+    on('initialize', params => {
+      const asked = typeof params.protocolVersion === 'string' ? params.protocolVersion : undefined;
+      this.protocolVersion = asked && SUPPORTED_PROTOCOL_VERSIONS.includes(asked) ? asked : LATEST_PROTOCOL_VERSION;
+      if (isObject(params.clientInfo) && typeof params.clientInfo.name === 'string') this.clientInfo = params.clientInfo as unknown as Implementation;
+      const names = catalog.servers.map(s => `${s.slug} (${s.server.definition.name})`);
+      return {
+        protocolVersion: this.protocolVersion,
+        capabilities: {
+          tools: { listChanged: true },
+          prompts: { listChanged: true },
+          resources: { subscribe: true, listChanged: true },
+          completions: {},
+          logging: {},
+        },
+        serverInfo: this.opts.serverInfo,
+        instructions: `MCP Host's gateway: the tools, prompts and resources of ${names.length ? names.join(', ') : 'no running server yet'}. `
+          + 'Each tool and prompt is named <server>__<name>; resources are mcp-gateway://<server>/… URIs.',
+      };
+    });
+    this.store.add(this.conn.onNotification('notifications/initialized', () => { this.initialized = true; }));
+    on('logging/setLevel', () => ({}));
+
+    on('tools/list', () => ({ tools: catalog.tools }));
+    on('tools/call', async (params, ctx) => {
+      const name = typeof params.name === 'string' ? params.name : '';
+      const target = catalog.tool(name);
+      if (!target) throw new WireError(ErrorCode.InvalidParams, `Unknown tool: ${JSON.stringify(name)} is not a tool of any running exposed server`);
+      const args = params.arguments === undefined ? {} : params.arguments;
+      if (!isObject(args)) throw new WireError(ErrorCode.InvalidParams, 'arguments must be an object');
+      const token = isObject(params._meta) ? (params._meta.progressToken as ProgressToken | undefined) : undefined;
+      try {
+        return await target.server.callTool(target.name, args, {
+          signal: ctx.signal,
+          // The client gets the server's own result, checked or not, as if it had called it directly.
+          checkOutput: false,
+          ...(typeof token === 'string' || typeof token === 'number'
+            ? { onProgress: p => this.conn.notify('notifications/progress', { progress: p.progress, ...(p.total !== undefined ? { total: p.total } : {}), ...(p.message !== undefined ? { message: p.message } : {}), progressToken: token }) }
+            : {}),
+        });
+      } catch (err) {
+        return passOn(err);
+      }
+    });
+
+    on('prompts/list', () => ({ prompts: catalog.prompts }));
+    on('prompts/get', async (params, ctx) => {
+      const name = typeof params.name === 'string' ? params.name : '';
+      const target = catalog.prompt(name);
+      if (!target) throw new WireError(ErrorCode.InvalidParams, `Unknown prompt: ${JSON.stringify(name)} is not a prompt of any running exposed server`);
+      const args = isObject(params.arguments) ? params.arguments as Record<string, string> : {};
+      try { return await target.server.getPrompt(target.name, args, { signal: ctx.signal }); } catch (err) { return passOn(err); }
+    });
+
+    on('resources/list', () => ({ resources: catalog.resources }));
+    on('resources/templates/list', () => ({ resourceTemplates: catalog.resourceTemplates }));
+    on('resources/read', async (params, ctx) => {
+      const uri = typeof params.uri === 'string' ? params.uri : '';
+      const target = catalog.resource(uri);
+      if (!target) throw new WireError(ErrorCode.ResourceNotFound, `Resource not found: ${JSON.stringify(uri)} is not a resource of any running exposed server`, { uri });
+      try {
+        const result = await target.server.readResource(target.uri, { signal: ctx.signal });
+        // The contents name the server's own URIs: the client sees them as it asked.
+        return { ...result, contents: result.contents.map(c => ({ ...c, uri: c.uri === target.uri ? uri : catalog.exposedUri(target.server, c.uri) ?? c.uri })) };
+      } catch (err) {
+        return passOn(err);
+      }
+    });
+    on('resources/subscribe', async params => {
+      const uri = typeof params.uri === 'string' ? params.uri : '';
+      const target = catalog.resource(uri);
+      if (!target) throw new WireError(ErrorCode.ResourceNotFound, `Resource not found: ${JSON.stringify(uri)}`, { uri });
+      if (!this.subscribed.has(uri) && this.subscribed.size >= MAX_SUBSCRIPTIONS) throw new WireError(ErrorCode.InvalidRequest, `Too many subscriptions: at most ${MAX_SUBSCRIPTIONS} per client`);
+      try { await target.server.subscribe(target.uri); } catch (err) { return passOn(err); }
+      this.subscribed.add(uri);
+      return {};
+    });
+    on('resources/unsubscribe', params => {
+      // The managed server keeps its own subscription: another client (or the host's own view) may hold it.
+      if (typeof params.uri === 'string') this.subscribed.delete(params.uri);
+      return {};
+    });
+
+    on('completion/complete', async (params, ctx) => {
+      const ref = isObject(params.ref) ? params.ref : {};
+      const argument = isObject(params.argument) ? params.argument as { name: string; value: string } : { name: '', value: '' };
+      const context = isObject(params.context) && isObject(params.context.arguments) ? params.context.arguments as Record<string, string> : undefined;
+      let target: { server: import('../host/types.ts').ManagedServer; ref: CompletionReference } | undefined;
+      if (ref.type === 'ref/prompt' && typeof ref.name === 'string') {
+        const p = catalog.prompt(ref.name);
+        if (p) target = { server: p.server, ref: { type: 'ref/prompt', name: p.name } };
+      } else if (ref.type === 'ref/resource' && typeof ref.uri === 'string') {
+        const r = catalog.resource(ref.uri);
+        if (r) target = { server: r.server, ref: { type: 'ref/resource', uri: r.uri } };
+      }
+      if (!target) throw new WireError(ErrorCode.InvalidParams, 'completion/complete: the reference names no prompt or resource template of a running exposed server');
+      try { return await target.server.complete(target.ref, argument, context, { signal: ctx.signal }); } catch (err) { return passOn(err); }
+    });
+  }
+
+  dispose(): void {
+    if (this.store.isDisposed) return;
+    this.store.dispose();
+    this.conn.dispose();
+    void this.opts.transport.close();
+    this._onDidClose.fire();
+    this._onDidClose.dispose();
+  }
+}

@@ -1,0 +1,136 @@
+// The stdio gateway (issue 13) driven by a peer none of us wrote: the official SDK 1.x client
+// launches `mcp-host gateway --stdio` over a workspace configuration with server-everything and
+// server-memory, and uses them through it: namespaced lists, calls, progress, cancellation,
+// resources with mapped URIs, prompts, completion; when the client goes, every process goes.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { McpClient } from '../../src/protocol/client.ts';
+import { StdioTransport } from '../../src/transports/stdio.ts';
+import { BIN, cleanEnv, node } from './cliHarness.ts';
+import { descendants, EVERYTHING, repo } from './helpers.ts';
+
+const MEMORY = path.join(repo, 'node_modules/@modelcontextprotocol/server-memory/dist/index.js');
+
+describe('mcp-host gateway --stdio, driven by the SDK 1.x client', () => {
+  let dir: string;
+  let client: Client;
+  let transport: StdioClientTransport;
+  let stderr = '';
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'mcph-gateway-'));
+    mkdirSync(path.join(dir, '.vscode'));
+    writeFileSync(path.join(dir, '.vscode', 'mcp.json'), JSON.stringify({
+      servers: {
+        everything: { type: 'stdio', command: node, args: [EVERYTHING, 'stdio'] },
+        memory: { type: 'stdio', command: node, args: [MEMORY], env: { MEMORY_FILE_PATH: path.join(dir, 'memory.jsonl') } },
+      },
+    }));
+    transport = new StdioClientTransport({ command: node, args: [BIN, 'gateway', '--stdio', '--trust-workspace'], cwd: dir, env: cleanEnv(), stderr: 'pipe' });
+    transport.stderr?.on('data', c => { stderr += c; });
+    client = new Client({ name: 'sdk-client', version: '1.0.0' });
+    await client.connect(transport);
+    // The servers start in the background; the list grows, with list_changed, until both run.
+    for (let i = 0; i < 600; i++) {
+      const { tools } = await client.listTools();
+      if (tools.some(t => t.name.startsWith('everything__')) && tools.some(t => t.name.startsWith('memory__'))) break;
+      await new Promise(r => setTimeout(r, 100));
+    }
+  });
+
+  after(async () => {
+    await client?.close();
+  });
+
+  test('the handshake names the gateway; tools of both servers are listed, namespaced', async () => {
+    assert.equal(client.getServerVersion()?.name, 'mcp-host-gateway');
+    assert.ok(client.getServerCapabilities()?.tools?.listChanged);
+    const { tools } = await client.listTools();
+    const names = tools.map(t => t.name);
+    for (const n of ['everything__echo', 'everything__get-sum', 'everything__trigger-long-running-operation', 'memory__create_entities', 'memory__read_graph']) {
+      assert.ok(names.includes(n), `${n} is among ${names.join(', ')}`);
+    }
+    for (const n of names) assert.match(n, /^[A-Za-z0-9_.-]{1,64}$/);
+    const echo = tools.find(t => t.name === 'everything__echo')!;
+    assert.ok(echo.inputSchema.properties && 'message' in echo.inputSchema.properties, 'the schema is the server\'s own');
+  });
+
+  test('calls reach the owning server: everything echoes, memory keeps what it is given', async () => {
+    const echo = await client.callTool({ name: 'everything__echo', arguments: { message: 'through the gateway' } });
+    assert.match(JSON.stringify(echo.content), /through the gateway/);
+    await client.callTool({ name: 'memory__create_entities', arguments: { entities: [{ name: 'gateway', entityType: 'test', observations: ['works'] }] } });
+    const graph = await client.callTool({ name: 'memory__read_graph', arguments: {} });
+    assert.match(JSON.stringify(graph), /gateway/);
+  });
+
+  test('progress streams back under the client\'s own token before the result', async () => {
+    const seen: number[] = [];
+    const r = await client.callTool({ name: 'everything__trigger-long-running-operation', arguments: { duration: 2, steps: 4 } }, undefined, { onprogress: p => seen.push(p.progress) });
+    // The gateway sends all four before the result (checked on the wire by hand); the SDK 1.x
+    // client runs notification handlers a microtask late but the response at once, so a last
+    // progress read in the same chunk as the result is dropped by the client itself.
+    assert.ok(seen.length >= 1 && seen.every((v, i) => v === i + 1), `progress seen: ${seen.join(', ')}`);
+    assert.match(JSON.stringify(r.content), /completed/i);
+  });
+
+  test('our own client sees every progress notification, in order, before the result', async () => {
+    const ours = new StdioTransport({ command: node, args: [BIN, 'gateway', '--stdio', '--trust-workspace', '--expose', 'everything'], cwd: dir, env: cleanEnv() });
+    const c = await McpClient.create(ours, { name: 'gateway', clientInfo: { name: 'ours', version: '1' }, requestTimeoutMs: 60_000 });
+    try {
+      for (let i = 0; i < 600 && !(await c.listTools()).some(t => t.name === 'everything__trigger-long-running-operation'); i++) await new Promise(r => setTimeout(r, 100));
+      const seen: number[] = [];
+      await c.callTool('everything__trigger-long-running-operation', { duration: 1, steps: 4 }, { onProgress: p => seen.push(p.progress) });
+      assert.deepEqual(seen, [1, 2, 3, 4]);
+      assert.ok((await c.listTools()).every(t => t.name.startsWith('everything__')), '--expose leaves memory out');
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('a cancel goes through: the call is abandoned and the gateway goes on', async () => {
+    const ctrl = new AbortController();
+    const call = client.callTool({ name: 'everything__trigger-long-running-operation', arguments: { duration: 30, steps: 30 } }, undefined, { signal: ctrl.signal, onprogress: () => ctrl.abort('enough') });
+    await assert.rejects(call);
+    const sum = await client.callTool({ name: 'everything__get-sum', arguments: { a: 2, b: 3 } });
+    assert.match(JSON.stringify(sum.content), /5/);
+  });
+
+  test('an unknown tool is an error that says so', async () => {
+    await assert.rejects(client.callTool({ name: 'nobody__nothing', arguments: {} }), /Unknown tool: "nobody__nothing"/);
+  });
+
+  test('resources and templates under mcp-gateway:// URIs; a read maps the URI both ways', async () => {
+    const { resources } = await client.listResources();
+    assert.ok(resources.length > 0);
+    for (const r of resources) assert.match(r.uri, /^mcp-gateway:\/\/(everything|memory)\//);
+    const first = resources.find(r => r.uri.startsWith('mcp-gateway://everything/'))!;
+    const read = await client.readResource({ uri: first.uri });
+    assert.equal(read.contents[0]!.uri, first.uri);
+    const { resourceTemplates } = await client.listResourceTemplates();
+    assert.ok(resourceTemplates.every(t => t.uriTemplate.startsWith('mcp-gateway://everything/~/')), JSON.stringify(resourceTemplates.map(t => t.uriTemplate)));
+  });
+
+  test('prompts are namespaced and routed; completion reaches the prompt\'s server', async () => {
+    const { prompts } = await client.listPrompts();
+    assert.ok(prompts.some(p => p.name === 'everything__simple-prompt'));
+    const got = await client.getPrompt({ name: 'everything__simple-prompt', arguments: {} });
+    assert.ok(got.messages.length > 0);
+    const c = await client.complete({ ref: { type: 'ref/prompt', name: 'everything__completable-prompt' }, argument: { name: 'department', value: 'E' } });
+    assert.ok(Array.isArray(c.completion.values));
+  });
+
+  test('nothing but JSON-RPC reached stdout (the SDK client would have failed on anything else); stderr has no internal error', () => {
+    assert.doesNotMatch(stderr, /Traceback|internal error/);
+  });
+
+  test('when the client goes, the gateway and every server it started go too', async () => {
+    await client.close();
+    for (let i = 0; i < 200 && descendants().length; i++) await new Promise(r => setTimeout(r, 50));
+    assert.deepEqual(descendants(), [], 'no process left');
+  });
+});
