@@ -1,12 +1,15 @@
-// `mcp-host gateway --stdio [--expose a,b] [--trust-workspace] [--verbose]` (issue 13): the
-// configured servers (the same configuration as --server) behind one MCP server on stdin and
-// stdout, for hosts that only launch commands. stdout carries the protocol and nothing else;
-// everything we say goes to stderr. Ends when the client closes stdin (or on SIGINT/SIGTERM),
-// stopping every server it started.
+// `mcp-host gateway --stdio|--http …` (issue 13): the configured servers (the same
+// configuration as --server) behind one MCP server — on stdin and stdout for hosts that only
+// launch commands (stdout carries the protocol and nothing else; everything we say goes to
+// stderr; it ends when the client closes stdin), or on Streamable HTTP at 127.0.0.1 with a
+// bearer token (until SIGINT/SIGTERM). Every server it started is stopped when it ends.
 
+import { timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Event, ServerManager, errorMessage, type ManagedServer, type ServerDefinition } from '../core.ts';
 import { Gateway } from '../gateway/gateway.ts';
+import { HttpGatewayServer } from '../gateway/http.ts';
 import { StdioServerTransport } from '../gateway/stdioServer.ts';
 import { Redactor, definitionSecrets } from '../host/redaction.ts';
 import { loadConfig, resolveNamedServer, workspaceFolderOf, type ConfigEnvironment } from './config.ts';
@@ -20,6 +23,7 @@ export const GATEWAY_HELP = `mcp-host gateway — every configured server behind
 
 Usage:
   mcp-host gateway --stdio [--expose NAME,NAME…] [--trust-workspace] [--verbose]
+  mcp-host gateway --http [--port N] [--token-file FILE] [--expose NAME,NAME…] [--trust-workspace] [--verbose]
 
 The servers of your configuration (.vscode/mcp.json and the editor's user settings, as for
 --server) start, and one MCP server speaks for all of them on stdin/stdout: each tool and
@@ -28,28 +32,37 @@ and cancellation go through to the server that owns them.
 
 Options:
   --stdio             serve one client on stdin and stdout (a host launches this command)
+  --http              serve Streamable HTTP on http://127.0.0.1:PORT/mcp (many clients, sessions)
+  --port N            the HTTP port (default: a free one; the URL is printed on stderr)
+  --token-file FILE   the bearer token every HTTP request must carry (else MCP_HOST_GATEWAY_TOKEN)
   --expose a,b        only these configured servers (default: all)
   --trust-workspace   start servers the workspace defines without asking (there is no terminal
                       to ask on: stdin is the protocol)
   --verbose           say on stderr what starts, connects and fails
 `;
 
-export interface GatewayArgs { stdio: boolean; expose?: string[]; trustWorkspace: boolean; verbose: boolean; help: boolean }
+export interface GatewayArgs { stdio: boolean; http: boolean; port?: number; tokenFile?: string; expose?: string[]; trustWorkspace: boolean; verbose: boolean; help: boolean }
 
 export function parseGatewayArgs(argv: readonly string[]): GatewayArgs {
   let v;
   try {
     v = parseArgs({
       args: [...argv], allowPositionals: false, strict: true,
-      options: { stdio: { type: 'boolean' }, expose: { type: 'string' }, 'trust-workspace': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } },
+      options: { stdio: { type: 'boolean' }, http: { type: 'boolean' }, port: { type: 'string' }, 'token-file': { type: 'string' }, expose: { type: 'string' }, 'trust-workspace': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } },
     }).values;
   } catch (e) {
     throw new UsageError(errorMessage(e).replace(/\.$/, ''), 'Run "mcp-host gateway --help" for usage.');
   }
-  if (!v.help && !v.stdio) throw new UsageError('gateway needs --stdio (the HTTP gateway is not in the CLI yet)', 'Run "mcp-host gateway --help" for usage.');
+  if (!v.help && !v.stdio === !v.http) throw new UsageError('gateway needs exactly one of --stdio and --http', 'Run "mcp-host gateway --help" for usage.');
+  if ((v.port !== undefined || v['token-file'] !== undefined) && !v.http) throw new UsageError('--port and --token-file are for --http');
+  const port = v.port === undefined ? undefined : Number(v.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new UsageError(`--port must be a port number (0-65535), not ${JSON.stringify(v.port)}`);
   const expose = v.expose?.split(',').map(s => s.trim()).filter(Boolean);
   if (v.expose !== undefined && !expose?.length) throw new UsageError('--expose needs one or more server names, separated by commas');
-  return { stdio: !!v.stdio, ...(expose ? { expose } : {}), trustWorkspace: !!v['trust-workspace'], verbose: !!v.verbose, help: !!v.help };
+  return {
+    stdio: !!v.stdio, http: !!v.http, ...(port !== undefined ? { port } : {}), ...(v['token-file'] !== undefined ? { tokenFile: v['token-file'] } : {}),
+    ...(expose ? { expose } : {}), trustWorkspace: !!v['trust-workspace'], verbose: !!v.verbose, help: !!v.help,
+  };
 }
 
 /** Runs the stdio gateway until the client goes; returns the exit code. */
@@ -106,6 +119,16 @@ export async function gatewayCommand(argv: readonly string[], io: CliIO & { stdi
     else if (args.verbose && s.state.kind === 'running') say(`mcp-host gateway: ${s.definition.name} is running (${s.tools.length} tools)`);
   });
   manager.setDefinitions(defs, { autoStart: true });
+  if (args.http) {
+    try {
+      return await serveHttp(args, io, gateway, redactor, say);
+    } finally {
+      abort.abort();
+      logs.dispose();
+      gateway.dispose();
+      await manager.dispose();
+    }
+  }
   const transport = new StdioServerTransport({ input: io.stdin, output: io.stdout });
   const ended = Event.toPromise(transport.onDidChangeState, s => s.kind === 'stopped');
   const onSignal = () => void transport.close();
@@ -123,4 +146,42 @@ export async function gatewayCommand(argv: readonly string[], io: CliIO & { stdi
     gateway.dispose();
     await manager.dispose();
   }
+}
+
+/** The token: the file's first line, else MCP_HOST_GATEWAY_TOKEN; at least 16 characters. */
+async function readToken(args: GatewayArgs, env: Record<string, string | undefined>): Promise<string> {
+  let token: string | undefined;
+  if (args.tokenFile !== undefined) {
+    try { token = (await readFile(args.tokenFile, 'utf8')).split(/\r?\n/)[0]?.trim(); } catch (e) { throw new UsageError(`--token-file ${args.tokenFile} cannot be read: ${errorMessage(e)}`); }
+  } else {
+    token = env.MCP_HOST_GATEWAY_TOKEN?.trim();
+  }
+  if (!token) throw new UsageError('the HTTP gateway needs a bearer token: --token-file FILE or MCP_HOST_GATEWAY_TOKEN', 'Make one with: openssl rand -hex 32 > gateway-token');
+  if (token.length < 16) throw new UsageError('the gateway token must have at least 16 characters');
+  return token;
+}
+
+async function serveHttp(args: GatewayArgs, io: CliIO, gateway: Gateway, redactor: Redactor, say: (t: string) => void): Promise<number> {
+  let token: string;
+  try { token = await readToken(args, io.env); } catch (e) { say(describeError(e)); return ExitCode.Usage; }
+  redactor.addSecret(token);
+  const expected = Buffer.from(`Bearer ${token}`);
+  const server = new HttpGatewayServer({
+    gateway, ...(args.port !== undefined ? { port: args.port } : {}),
+    authenticate: h => {
+      const given = Buffer.from(h ?? '');
+      return given.length === expected.length && timingSafeEqual(given, expected) ? { principal: 'token' } : undefined;
+    },
+    log: (level, m) => { if (args.verbose || level !== 'info') say(`mcp-host gateway: ${m}`); },
+  });
+  let url: string;
+  try { url = await server.listen(); } catch (e) { say(`mcp-host gateway: cannot listen on 127.0.0.1:${args.port ?? 0}: ${errorMessage(e)}`); return ExitCode.Usage; }
+  say(`mcp-host gateway: listening on ${url}`);
+  await new Promise<void>(resolve => {
+    const stop = () => { io.signals?.off('SIGINT', stop); io.signals?.off('SIGTERM', stop); resolve(); };
+    io.signals?.on('SIGINT', stop);
+    io.signals?.on('SIGTERM', stop);
+  });
+  await server.close();
+  return ExitCode.Ok;
 }

@@ -119,7 +119,7 @@ export class GatewaySession implements Disposable {
           // The client gets the server's own result, checked or not, as if it had called it directly.
           checkOutput: false,
           ...(typeof token === 'string' || typeof token === 'number'
-            ? { onProgress: p => this.conn.notify('notifications/progress', { progress: p.progress, ...(p.total !== undefined ? { total: p.total } : {}), ...(p.message !== undefined ? { message: p.message } : {}), progressToken: token }) }
+            ? { onProgress: p => this.conn.notify('notifications/progress', { progress: p.progress, ...(p.total !== undefined ? { total: p.total } : {}), ...(p.message !== undefined ? { message: p.message } : {}), progressToken: token }, { relatedRequestId: ctx.requestId }) }
             : {}),
         });
       } catch (err) {

@@ -32,6 +32,12 @@ export function tagRelated(message: unknown, requestId: string | number): void {
 export interface SendContext {
   /** Headers for this message only, over the transport's own (HTTP). */
   headers?: Readonly<Record<string, string>>;
+  /**
+   * The peer's request this message belongs to (server side: a progress notification or a
+   * request made while handling it), so a transport with a stream per request (the gateway's
+   * Streamable HTTP) sends it on that request's stream.
+   */
+  relatedRequestId?: string | number;
 }
 
 export interface TransportError {

@@ -46,7 +46,12 @@ export async function waitRunning(wb, names) {
 /** Call Tool… from the palette up to the tool panel; returns the frame and the ms it took. */
 export async function openToolPanel(wb, server, tool, title) {
   await wb.runCommand('MCP Host: Call Tool…');
-  const s = await wb.waitQuickInput({ title: /^MCP Host: Call Tool — / });
+  // Rarely the palette's closing animation takes the command's own quick pick with it (VS Code
+  // 1.139 leaves the widget inert); the command is run once more then.
+  const s = await wb.waitQuickInput({ title: /^MCP Host: Call Tool — /, timeoutMs: 5000 }).catch(async () => {
+    await wb.runCommand('MCP Host: Call Tool…');
+    return wb.waitQuickInput({ title: /^MCP Host: Call Tool — / });
+  });
   if (s.title === 'MCP Host: Call Tool — pick a server') await wb.pick(server, { title: s.title });
   await wb.waitQuickInput({ title: `MCP Host: Call Tool — ${server}` });
   await wb.setQuickInputValue(tool);

@@ -3,6 +3,7 @@
 // server-memory, and uses them through it: namespaced lists, calls, progress, cancellation,
 // resources with mapped URIs, prompts, completion; when the client goes, every process goes.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -126,6 +127,27 @@ describe('mcp-host gateway --stdio, driven by the SDK 1.x client', () => {
 
   test('nothing but JSON-RPC reached stdout (the SDK client would have failed on anything else); stderr has no internal error', () => {
     assert.doesNotMatch(stderr, /Traceback|internal error/);
+  });
+
+  test('mcp-host gateway --http: the URL on stderr, the token required, SIGTERM stops it and its servers', async () => {
+    const child = spawn(node, [BIN, 'gateway', '--http', '--trust-workspace', '--expose', 'everything'], { cwd: dir, env: cleanEnv({ MCP_HOST_GATEWAY_TOKEN: 'a-token-of-32-characters-or-so!!' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr!.on('data', c => { err += c; const m = /listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(err); if (m) resolve(m[1]!); });
+      child.once('exit', code => reject(new Error(`exited ${code}: ${err}`)));
+    });
+    const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+    const denied = new Client({ name: 'no-token', version: '1' });
+    await assert.rejects(denied.connect(new StreamableHTTPClientTransport(new URL(url))), /401|Unauthorized/);
+    const c = new Client({ name: 'sdk-http', version: '1' });
+    await c.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: 'Bearer a-token-of-32-characters-or-so!!' } } }));
+    for (let i = 0; i < 600 && !(await c.listTools()).tools.some(t => t.name === 'everything__echo'); i++) await new Promise(r => setTimeout(r, 100));
+    assert.match(JSON.stringify((await c.callTool({ name: 'everything__echo', arguments: { message: 'cli http' } })).content), /cli http/);
+    await c.close();
+    const exited = new Promise<number | null>(r => child.once('exit', code => r(code)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, err);
+    assert.doesNotMatch(err, /a-token-of-32/, 'the token is never printed');
   });
 
   test('when the client goes, the gateway and every server it started go too', async () => {

@@ -164,7 +164,8 @@ export class Workbench {
   async quickInputState() {
     return this.page.evaluate(() => {
       const w = document.querySelector('.quick-input-widget');
-      if (!w || w.style.display === 'none' || !w.offsetParent) return undefined;
+      // Inert: VS Code is animating it closed (it takes no input); not an open quick input.
+      if (!w || w.style.display === 'none' || !w.offsetParent || w.inert) return undefined;
       const title = w.querySelector('.quick-input-title')?.textContent ?? '';
       const input = w.querySelector('.quick-input-box input');
       const message = w.querySelector('.quick-input-message')?.textContent ?? '';

@@ -1,0 +1,211 @@
+// The gateway over Streamable HTTP (issue 13): `POST/GET/DELETE /mcp` on 127.0.0.1.
+// Every request is checked before anything else, in this order:
+//   Host (DNS rebinding: only the loopback names of our own port) → 403;
+//   Origin (a browser page: only the allow-list) → 403;
+//   the bearer token → 401 (WWW-Authenticate: Bearer), failures rate-bounded → 429.
+// Sessions: `Mcp-Session-Id` minted on initialize; a global cap and a per-principal cap
+// (503 / 429 with a JSON-RPC error that says which); an idle timeout; DELETE ends one.
+// CORS for allowed origins (credentials, preflight cache, the MCP headers). A shutdown ends
+// the streams and waits a bounded time for answers in flight.
+
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { ErrorCode } from '../protocol/errors.ts';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '../protocol/types.ts';
+import type { Gateway } from './gateway.ts';
+import { HttpSessionTransport, type HttpSessionLimits } from './httpSession.ts';
+
+export interface HttpGatewayOptions {
+  gateway: Gateway;
+  /** 0 (default): any free port. Always 127.0.0.1. */
+  port?: number;
+  /** The principal a request's Authorization header proves, or undefined (401). */
+  authenticate: (authorization: string | undefined) => { principal: string } | undefined;
+  /** Origins a browser client may call from (exact, e.g. "http://localhost:5173"); none by default. */
+  allowedOrigins?: readonly string[];
+  maxSessions?: number;
+  maxSessionsPerPrincipal?: number;
+  idleTimeoutMs?: number;
+  maxBodyBytes?: number;
+  limits?: Partial<HttpSessionLimits>;
+  /** Failed authentications answered 401 at once and per second; past them, 429 (defaults 20 and 5). */
+  authRate?: { burst: number; perSecond: number };
+  log?: (level: 'info' | 'warning' | 'error', message: string) => void;
+}
+
+const DEFAULTS = { maxSessions: 64, maxSessionsPerPrincipal: 16, idleTimeoutMs: 30 * 60_000, maxBodyBytes: 4 * 1024 * 1024 };
+const CORS_HEADERS = 'authorization, content-type, accept, mcp-session-id, mcp-protocol-version, last-event-id';
+const AUTH_RATE = { burst: 20, perSecond: 5 };
+
+function jsonError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) { res.end(); return; }
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
+}
+
+export class HttpGatewayServer {
+  private readonly opts: HttpGatewayOptions;
+  private server: Server | undefined;
+  private port = 0;
+  private readonly sessions = new Map<string, HttpSessionTransport>();
+  private readonly sockets = new Set<Socket>();
+  private sweep: ReturnType<typeof setInterval> | undefined;
+  private authTokens: number;
+  private authAt = Date.now();
+  /** Refused authentications, for the log and the tests. */
+  authFailures = 0;
+
+  constructor(opts: HttpGatewayOptions) {
+    this.opts = opts;
+    this.authTokens = (opts.authRate ?? AUTH_RATE).burst;
+  }
+
+  get url(): string { return `http://127.0.0.1:${this.port}/mcp`; }
+  get sessionCount(): number { return this.sessions.size; }
+
+  async listen(): Promise<string> {
+    const server = createServer((req, res) => { this.handle(req, res).catch(err => { this.opts.log?.('error', `gateway HTTP: ${String(err)}`); jsonError(res, 500, ErrorCode.InternalError, 'internal error'); }); });
+    server.on('connection', s => { this.sockets.add(s); s.once('close', () => this.sockets.delete(s)); });
+    await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(this.opts.port ?? 0, '127.0.0.1', () => resolve()); });
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+    const idle = this.opts.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs;
+    this.sweep = setInterval(() => {
+      const now = Date.now();
+      for (const s of [...this.sessions.values()]) if (s.openStreams === 0 && now - s.lastActivity > idle) this.end(s, 'idle');
+    }, Math.min(60_000, Math.max(1_000, idle / 4)));
+    this.sweep.unref();
+    return this.url;
+  }
+
+  private end(s: HttpSessionTransport, why: string): void {
+    this.sessions.delete(s.id);
+    void s.close();
+    this.opts.log?.('info', `session ${s.id.slice(0, 8)}… ended (${why})`);
+  }
+
+  private hostAllowed(host: string | undefined): boolean {
+    return host !== undefined && [`127.0.0.1:${this.port}`, `localhost:${this.port}`, `[::1]:${this.port}`].includes(host.toLowerCase());
+  }
+
+  private cors(req: IncomingMessage, res: ServerResponse): boolean {
+    const origin = req.headers.origin;
+    if (origin === undefined) return true;
+    if (!(this.opts.allowedOrigins ?? []).includes(origin)) return false;
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('vary', 'Origin');
+    res.setHeader('access-control-allow-credentials', 'true');
+    res.setHeader('access-control-expose-headers', 'mcp-session-id, mcp-protocol-version');
+    return true;
+  }
+
+  private authFailed(): boolean {
+    const now = Date.now();
+    const rate = this.opts.authRate ?? AUTH_RATE;
+    this.authTokens = Math.min(rate.burst, this.authTokens + ((now - this.authAt) * rate.perSecond) / 1000);
+    this.authAt = now;
+    this.authFailures++;
+    if (this.authTokens < 1) return false;
+    this.authTokens -= 1;
+    return true;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.hostAllowed(req.headers.host)) return jsonError(res, 403, ErrorCode.InvalidRequest, `Forbidden: Host ${JSON.stringify(req.headers.host ?? '')} is not this gateway (DNS rebinding protection)`);
+    if (!this.cors(req, res)) return jsonError(res, 403, ErrorCode.InvalidRequest, `Forbidden: Origin ${JSON.stringify(req.headers.origin)} is not allowed`);
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.port}`);
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { 'access-control-allow-methods': 'GET, POST, DELETE', 'access-control-allow-headers': CORS_HEADERS, 'access-control-max-age': '600' }).end();
+      return;
+    }
+    const who = this.opts.authenticate(req.headers.authorization);
+    if (!who) {
+      const counted = this.authFailed();
+      if (!counted) return jsonError(res, 429, ErrorCode.InvalidRequest, 'Too many failed authentications; wait and try again', { 'retry-after': '1' });
+      return jsonError(res, 401, ErrorCode.InvalidRequest, req.headers.authorization ? 'Unauthorized: the token is not valid' : 'Unauthorized: a bearer token is required', { 'www-authenticate': 'Bearer realm="mcp-host-gateway"' });
+    }
+    if (url.pathname !== '/mcp') return jsonError(res, 404, ErrorCode.InvalidRequest, `Not found: the gateway serves /mcp`);
+    const version = req.headers['mcp-protocol-version'];
+    if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+      return jsonError(res, 400, ErrorCode.InvalidRequest, `Unsupported MCP-Protocol-Version ${JSON.stringify(version)} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
+    }
+    const sid = req.headers['mcp-session-id'];
+    const session = typeof sid === 'string' ? this.sessions.get(sid) : undefined;
+    // One principal's session is nobody else's: a foreign id is as unknown as a made-up one.
+    if (typeof sid === 'string' && (!session || session.principal !== who.principal)) return jsonError(res, 404, ErrorCode.InvalidRequest, 'Session not found: start a new one with initialize');
+    switch (req.method) {
+      case 'POST': return this.post(req, res, session, who.principal);
+      case 'GET': {
+        if (!session) return jsonError(res, 400, ErrorCode.InvalidRequest, 'Bad request: GET needs an Mcp-Session-Id');
+        if (!String(req.headers.accept ?? '').includes('text/event-stream')) return jsonError(res, 406, ErrorCode.InvalidRequest, 'Not acceptable: GET opens an event stream (Accept: text/event-stream)');
+        const last = req.headers['last-event-id'];
+        session.open(res, typeof last === 'string' ? last : undefined);
+        return;
+      }
+      case 'DELETE':
+        if (!session) return jsonError(res, 400, ErrorCode.InvalidRequest, 'Bad request: DELETE needs an Mcp-Session-Id');
+        this.end(session, 'the client ended it');
+        res.writeHead(200).end();
+        return;
+      default:
+        res.writeHead(405, { allow: 'GET, POST, DELETE, OPTIONS' }).end();
+    }
+  }
+
+  private async post(req: IncomingMessage, res: ServerResponse, session: HttpSessionTransport | undefined, principal: string): Promise<void> {
+    if (!String(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) return jsonError(res, 415, ErrorCode.InvalidRequest, 'Unsupported media type: POST a JSON-RPC message as application/json');
+    const max = this.opts.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of req) {
+      size += (c as Buffer).length;
+      if (size > max) return jsonError(res, 413, ErrorCode.InvalidRequest, `Payload too large: at most ${max} bytes`);
+      chunks.push(c as Buffer);
+    }
+    let body: unknown;
+    try { body = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { return jsonError(res, 400, ErrorCode.ParseError, 'Parse error: the body is not JSON'); }
+    const messages = Array.isArray(body) ? body : [body];
+    if (!messages.length) return jsonError(res, 400, ErrorCode.InvalidRequest, 'Invalid request: an empty batch');
+    const init = messages.find(m => (m as { method?: unknown })?.method === 'initialize');
+    const accept = String(req.headers.accept ?? '');
+    const mode = accept.includes('text/event-stream') ? 'sse' : 'json';
+    if (init) {
+      if (session) return jsonError(res, 400, ErrorCode.InvalidRequest, 'Bad request: initialize starts a session; send it without Mcp-Session-Id');
+      if (messages.length > 1) return jsonError(res, 400, ErrorCode.InvalidRequest, 'Bad request: initialize must be sent alone');
+      const cap = this.opts.maxSessions ?? DEFAULTS.maxSessions;
+      if (this.sessions.size >= cap) return jsonError(res, 503, ErrorCode.InternalError, `The gateway has ${this.sessions.size} sessions, its limit; end one (DELETE) or try later`);
+      const mine = [...this.sessions.values()].filter(s => s.principal === principal).length;
+      const per = this.opts.maxSessionsPerPrincipal ?? DEFAULTS.maxSessionsPerPrincipal;
+      if (mine >= per) return jsonError(res, 429, ErrorCode.InternalError, `This client already has ${mine} sessions, the limit per client; end one (DELETE) first`);
+      const id = randomUUID();
+      const s = new HttpSessionTransport(id, principal, { replayEvents: 256, maxQueue: 1000, ...this.opts.limits }, n => this.opts.log?.('warning', `session ${id.slice(0, 8)}…: ${n} message(s) dropped, no stream was open and the queue is full`));
+      this.sessions.set(id, s);
+      try {
+        const gs = await this.opts.gateway.serve(s, `session ${id.slice(0, 8)}…`);
+        gs.onDidClose(() => { if (this.sessions.get(id) === s) this.sessions.delete(id); });
+      } catch (err) {
+        this.sessions.delete(id);
+        return jsonError(res, 503, ErrorCode.InternalError, String((err as Error).message ?? err));
+      }
+      res.setHeader('mcp-session-id', id);
+      s.post(messages, res, mode);
+      return;
+    }
+    if (!session) return jsonError(res, 400, ErrorCode.InvalidRequest, 'Bad request: no Mcp-Session-Id (initialize first)');
+    session.post(messages, res, mode);
+  }
+
+  /** Stops listening, ends every session, and waits at most `graceMs` for answers in flight. */
+  async close(graceMs = 2_000): Promise<void> {
+    clearInterval(this.sweep);
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise<void>(resolve => server.close(() => resolve()));
+    for (const s of [...this.sessions.values()]) this.end(s, 'the gateway stopped');
+    const timer = setTimeout(() => { for (const s of this.sockets) s.destroy(); }, graceMs);
+    timer.unref();
+    await closed;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,187 @@
+// One Streamable HTTP session of the gateway as a Transport (issue 13). The HTTP server
+// (http.ts) hands it what clients POST and the streams they open; what the session's
+// connection sends goes to the right stream:
+// - a response to the POST stream that carried its request (which ends when it has answered
+//   every request it carried);
+// - a notification about a request (progress: SendContext.relatedRequestId) to that stream;
+// - anything else to the GET stream, or, while there is none, into a bounded queue
+//   (drop-oldest, counted) that the next GET stream gets first.
+// Every event has an id `<stream>_<seq>`; the last `replayEvents` are kept, so a client whose
+// stream broke resumes it with Last-Event-ID (the rest of a POST stream comes on the GET).
+
+import type { ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { LocalError } from '../protocol/errors.ts';
+import { serializeMessage, type JsonRpcMessage } from '../protocol/jsonrpc.ts';
+import { TransportBase } from '../transports/base.ts';
+import type { SendContext, Transport } from '../transports/transport.ts';
+
+export interface HttpSessionLimits {
+  /** Events kept for Last-Event-ID resumption (across the session's streams). */
+  replayEvents: number;
+  /** Messages waiting for a GET stream; past it the oldest go. */
+  maxQueue: number;
+}
+
+interface Stream {
+  id: string;
+  seq: number;
+  res: ServerResponse | undefined;
+  /** Requests whose responses this stream still owes (POST streams). */
+  owed: Set<string | number>;
+  kind: 'post' | 'get';
+  /** JSON mode: the client takes no event stream; responses are collected and sent as one body. */
+  json?: { answers: unknown[]; single: boolean };
+}
+
+interface Event { stream: string; seq: number; data: string }
+
+const idOf = (m: unknown): string | number | undefined => {
+  const id = (m as { id?: unknown } | null)?.id;
+  return typeof id === 'string' || typeof id === 'number' ? id : undefined;
+};
+
+export class HttpSessionTransport extends TransportBase implements Transport {
+  readonly id: string;
+  readonly principal: string;
+  lastActivity = Date.now();
+  private readonly limits: HttpSessionLimits;
+  private readonly byRequest = new Map<string | number, Stream>();
+  private readonly streams = new Map<string, Stream>();
+  private get: Stream | undefined;
+  private queue: string[] = [];
+  /** Messages dropped from the queue since the last report. */
+  dropped = 0;
+  private readonly replay: Event[] = [];
+  private readonly onDrop: (count: number) => void;
+
+  constructor(id: string, principal: string, limits: HttpSessionLimits, onDrop: (count: number) => void) {
+    super();
+    this.id = id;
+    this.principal = principal;
+    this.limits = limits;
+    this.onDrop = onDrop;
+  }
+
+  async start(): Promise<void> {
+    if (this._state.kind === 'idle') this.setState({ kind: 'running' });
+  }
+
+  /** Open streams (for the idle sweep and the shutdown). */
+  get openStreams(): number {
+    let n = 0;
+    for (const s of this.streams.values()) if (s.res) n++;
+    return n;
+  }
+
+  /** A POST: its messages arrive; its requests' answers go on `res` (an event stream, or one JSON body). */
+  post(messages: unknown[], res: ServerResponse, mode: 'sse' | 'json'): void {
+    this.lastActivity = Date.now();
+    const requests = messages.filter(m => idOf(m) !== undefined && typeof (m as { method?: unknown }).method === 'string');
+    if (!requests.length) {
+      res.writeHead(202).end();
+    } else {
+      const s: Stream = { id: randomBytes(6).toString('base64url'), seq: 0, res, owed: new Set(), kind: 'post' };
+      if (mode === 'json') s.json = { answers: [], single: messages.length === 1 };
+      for (const r of requests) { s.owed.add(idOf(r)!); this.byRequest.set(idOf(r)!, s); }
+      this.streams.set(s.id, s);
+      if (mode === 'sse') {
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive' });
+        res.flushHeaders();
+      }
+      // A broken stream is not a cancel: what it owes is kept for Last-Event-ID.
+      res.once('close', () => { if (s.res === res) s.res = undefined; });
+    }
+    for (const m of messages) this._onDidReceiveMessage.fire(m);
+  }
+
+  /** A GET: the session's own stream, or (with Last-Event-ID) the rest of a broken one. */
+  open(res: ServerResponse, lastEventId: string | undefined): void {
+    this.lastActivity = Date.now();
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive' });
+    res.flushHeaders();
+    const m = lastEventId === undefined ? undefined : /^([A-Za-z0-9_-]+)_(\d+)$/.exec(lastEventId);
+    const resumed = m ? this.streams.get(m[1]!) : undefined;
+    if (m) {
+      // Everything after that event of that stream, as it was sent.
+      for (const e of this.replay) if (e.stream === m[1] && e.seq > Number(m[2])) res.write(`id: ${e.stream}_${e.seq}\ndata: ${e.data}\n\n`);
+    }
+    if (resumed && resumed.kind === 'post') {
+      if (resumed.owed.size === 0) { res.end(); this.streams.delete(resumed.id); return; }
+      resumed.res = res;
+      res.once('close', () => { if (resumed.res === res) resumed.res = undefined; });
+      return;
+    }
+    const s: Stream = resumed ?? { id: randomBytes(6).toString('base64url'), seq: 0, res, owed: new Set(), kind: 'get' };
+    s.res = res;
+    // One GET stream per session: a new one replaces the old.
+    if (this.get && this.get !== s) { this.get.res?.end(); this.streams.delete(this.get.id); }
+    this.get = s;
+    this.streams.set(s.id, s);
+    res.once('close', () => { if (s.res === res) s.res = undefined; });
+    const queued = this.queue;
+    this.queue = [];
+    for (const data of queued) this.write(s, data);
+  }
+
+  private write(s: Stream, data: string): void {
+    const seq = ++s.seq;
+    this.replay.push({ stream: s.id, seq, data });
+    if (this.replay.length > this.limits.replayEvents) this.replay.splice(0, this.replay.length - this.limits.replayEvents);
+    s.res?.write(`id: ${s.id}_${seq}\ndata: ${data}\n\n`);
+  }
+
+  send(message: JsonRpcMessage, context?: SendContext): void {
+    if (this._state.kind !== 'running') throw new LocalError('transport', 'the session is closed');
+    const data = serializeMessage(message);
+    const id = idOf(message);
+    const isResponse = id !== undefined && !('method' in message);
+    const target = isResponse ? this.byRequest.get(id) : context?.relatedRequestId !== undefined ? this.byRequest.get(context.relatedRequestId) : undefined;
+    if (target) {
+      if (target.json) {
+        if (isResponse) target.json.answers.push(message);
+      } else {
+        this.write(target, data);
+      }
+      if (isResponse) {
+        this.byRequest.delete(id);
+        target.owed.delete(id);
+        if (target.owed.size === 0) this.finish(target);
+      }
+      return;
+    }
+    if (this.get?.res) { this.write(this.get, data); return; }
+    this.queue.push(data);
+    if (this.queue.length > this.limits.maxQueue) {
+      const over = this.queue.length - this.limits.maxQueue;
+      this.queue.splice(0, over);
+      this.dropped += over;
+      this.onDrop(over);
+    }
+  }
+
+  private finish(s: Stream): void {
+    if (s.json) {
+      const body = s.json.single && s.json.answers.length === 1 ? s.json.answers[0] : s.json.answers;
+      s.res?.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    } else {
+      s.res?.end();
+    }
+    // Kept while a broken stream may still be resumed from the replay buffer.
+    if (s.res) this.streams.delete(s.id);
+  }
+
+  async close(): Promise<void> {
+    if (this._state.kind === 'stopped') return;
+    for (const s of this.streams.values()) s.res?.end();
+    this.streams.clear();
+    this.byRequest.clear();
+    this.queue = [];
+    this.setState({ kind: 'stopped' });
+  }
+
+  dispose(): void {
+    void this.close();
+    this.disposeEvents();
+  }
+}

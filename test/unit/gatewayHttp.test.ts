@@ -1,0 +1,175 @@
+// The gateway over Streamable HTTP (issue 13), fronting server-everything and server-memory,
+// driven by the official SDK clients 1.x and 2.x; and its security: no or a wrong token, a
+// foreign Origin, a rebinding Host, another principal's session, the caps.
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Event } from '../../src/base/event.ts';
+import { Gateway } from '../../src/gateway/gateway.ts';
+import { HttpGatewayServer, type HttpGatewayOptions } from '../../src/gateway/http.ts';
+import { ServerManager } from '../../src/host/manager.ts';
+import { EVERYTHING, repo, stdioDef, waitForState } from './helpers.ts';
+
+const MEMORY = path.join(repo, 'node_modules/@modelcontextprotocol/server-memory/dist/index.js');
+const TOKENS: Record<string, string> = { 'token-alice': 'alice', 'token-bob': 'bob' };
+const authenticate = (h: string | undefined) => {
+  const m = /^Bearer (.+)$/.exec(h ?? '');
+  const principal = m ? TOKENS[m[1]!] : undefined;
+  return principal ? { principal } : undefined;
+};
+
+/** One raw HTTP request, headers as given (Host included). */
+function raw(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: u.port, path: u.pathname, method: opts.method ?? 'POST', headers: opts.headers }, res => {
+      let body = '';
+      res.on('data', c => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+const INIT = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+const hdr = (token: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...extra });
+
+describe('the HTTP gateway', () => {
+  let manager: ServerManager;
+  let gateway: Gateway;
+  const servers: HttpGatewayServer[] = [];
+  let url: string;
+
+  async function start(extra: Partial<HttpGatewayOptions> = {}): Promise<HttpGatewayServer> {
+    const s = new HttpGatewayServer({ gateway, authenticate, ...extra });
+    await s.listen();
+    servers.push(s);
+    return s;
+  }
+
+  before(async () => {
+    manager = new ServerManager({});
+    manager.setDefinitions([
+      stdioDef('everything', process.execPath, [EVERYTHING, 'stdio']),
+      stdioDef('memory', process.execPath, [MEMORY], { env: { MEMORY_FILE_PATH: path.join(tmpdir(), `mcph-gw-${process.pid}.jsonl`) } }),
+    ], { autoStart: true });
+    await waitForState(manager.get('everything')!, 'running');
+    await waitForState(manager.get('memory')!, 'running');
+    gateway = new Gateway({ source: manager, exposed: () => true, serverInfo: { name: 'mcp-host-gateway', version: 'test' } });
+    url = (await start()).url;
+  });
+
+  after(async () => {
+    for (const s of servers) await s.close(500);
+    gateway.dispose();
+    await manager.dispose();
+  });
+
+  test('the SDK 1.x client: namespaced tools, a call, progress over SSE, a cancel that reaches the server', async () => {
+    const client = new Client({ name: 'sdk1', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: 'Bearer token-alice' } } }));
+    try {
+      const names = (await client.listTools()).tools.map(t => t.name);
+      assert.ok(names.includes('everything__echo') && names.includes('memory__read_graph'), names.join(', '));
+      const echo = await client.callTool({ name: 'everything__echo', arguments: { message: 'over http' } });
+      assert.match(JSON.stringify(echo.content), /over http/);
+      const seen: number[] = [];
+      await client.callTool({ name: 'everything__trigger-long-running-operation', arguments: { duration: 1, steps: 3 } }, undefined, { onprogress: p => seen.push(p.progress) });
+      assert.ok(seen.length >= 1 && seen.every((v, i) => v === i + 1), `progress ${seen.join(', ')}`);
+      const server = manager.get('everything')!;
+      server.traceTraffic = true;
+      const cancelled = Event.toPromise(server.onDidLog, l => l.source === 'traffic' && /→ .*notifications\/cancelled/.test(l.message), AbortSignal.timeout(30_000));
+      const ctrl = new AbortController();
+      await assert.rejects(client.callTool({ name: 'everything__trigger-long-running-operation', arguments: { duration: 30, steps: 30 } }, undefined, { signal: ctrl.signal, onprogress: () => ctrl.abort() }));
+      await cancelled;
+      server.traceTraffic = false;
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('the SDK 2.x client connects and calls through it', async () => {
+    const { Client: Client2, StreamableHTTPClientTransport: T2 } = await import('@modelcontextprotocol/client');
+    const client = new Client2({ name: 'sdk2', version: '2' });
+    await client.connect(new T2(new URL(url), { requestInit: { headers: { Authorization: 'Bearer token-bob' } } }));
+    try {
+      const sum = await client.callTool({ name: 'everything__get-sum', arguments: { a: 20, b: 22 } });
+      assert.match(JSON.stringify(sum.content), /42/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('no token and a wrong token: 401 with WWW-Authenticate; failures past the bound: 429', async () => {
+    const none = await raw(url, { headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: INIT });
+    assert.equal(none.status, 401);
+    assert.match(String(none.headers['www-authenticate']), /^Bearer/);
+    assert.match(none.body, /a bearer token is required/);
+    const wrong = await raw(url, { headers: hdr('nope'), body: INIT });
+    assert.equal(wrong.status, 401);
+    assert.match(wrong.body, /the token is not valid/);
+    // A gateway whose bound does not refill: exactly `burst` 401s, then 429s.
+    const strict = await start({ authRate: { burst: 3, perSecond: 0 } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await raw(strict.url, { headers: hdr('nope'), body: INIT })).status);
+    assert.deepEqual(statuses, [401, 401, 401, 429, 429, 429]);
+  });
+
+  test('a foreign Origin and a rebinding Host are refused with 403 before the token is looked at', async () => {
+    const origin = await raw(url, { headers: hdr('token-alice', { origin: 'https://evil.example' }), body: INIT });
+    assert.equal(origin.status, 403);
+    assert.match(JSON.parse(origin.body).error.message, /Origin "https:\/\/evil.example" is not allowed/);
+    const port = new URL(url).port;
+    const host = await raw(url, { headers: hdr('token-alice', { host: `evil.example:${port}` }), body: INIT });
+    assert.equal(host.status, 403);
+    assert.match(host.body, /DNS rebinding/);
+    const allowed = await start({ allowedOrigins: ['http://localhost:5173'] });
+    const pre = await raw(allowed.url, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', host: `127.0.0.1:${new URL(allowed.url).port}`, 'access-control-request-method': 'POST' } });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers['access-control-allow-origin'], 'http://localhost:5173');
+    assert.equal(pre.headers['access-control-allow-credentials'], 'true');
+    assert.match(String(pre.headers['access-control-allow-headers']), /mcp-session-id/);
+  });
+
+  test("one principal cannot use another's session; one session cannot cancel another's request", async () => {
+    const a = await raw(url, { headers: hdr('token-alice'), body: INIT });
+    const sid = String(a.headers['mcp-session-id']);
+    assert.match(sid, /^[0-9a-f-]{36}$/);
+    const stolen = await raw(url, { headers: hdr('token-bob', { 'mcp-session-id': sid }), body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) });
+    assert.equal(stolen.status, 404);
+    // Alice calls a slow tool; Bob's own session cancels "request 7": Alice's call is untouched.
+    await raw(url, { headers: hdr('token-alice', { 'mcp-session-id': sid }), body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    const b = await raw(url, { headers: hdr('token-bob'), body: INIT });
+    const bsid = String(b.headers['mcp-session-id']);
+    const slow = raw(url, { headers: hdr('token-alice', { 'mcp-session-id': sid }), body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'everything__trigger-long-running-operation', arguments: { duration: 1, steps: 2 } } }) });
+    const cancel = await raw(url, { headers: hdr('token-bob', { 'mcp-session-id': bsid }), body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 7 } }) });
+    assert.equal(cancel.status, 202);
+    const done = await slow;
+    assert.equal(done.status, 200);
+    assert.match(done.body, /"id":7,"result":.*Long running operation completed/s);
+  });
+
+  test('the session caps: past the global one 503, past the per-principal one 429, each saying so', async () => {
+    const capped = await start({ maxSessions: 2, maxSessionsPerPrincipal: 1 });
+    assert.equal((await raw(capped.url, { headers: hdr('token-alice'), body: INIT })).status, 200);
+    const second = await raw(capped.url, { headers: hdr('token-alice'), body: INIT });
+    assert.equal(second.status, 429);
+    assert.match(second.body, /already has 1 sessions, the limit per client/);
+    assert.equal((await raw(capped.url, { headers: hdr('token-bob'), body: INIT })).status, 200);
+    const third = await raw(capped.url, { headers: hdr('token-bob'), body: INIT });
+    assert.ok(third.status === 503 || third.status === 429, `status ${third.status}`);
+    assert.equal(capped.sessionCount, 2);
+  });
+
+  test('DELETE ends a session; its id is unknown afterwards', async () => {
+    const a = await raw(url, { headers: hdr('token-alice'), body: INIT });
+    const sid = String(a.headers['mcp-session-id']);
+    assert.equal((await raw(url, { method: 'DELETE', headers: hdr('token-alice', { 'mcp-session-id': sid }) })).status, 200);
+    assert.equal((await raw(url, { headers: hdr('token-alice', { 'mcp-session-id': sid }), body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) })).status, 404);
+  });
+});
