@@ -166,6 +166,14 @@ describe('the HTTP gateway', () => {
     assert.equal(capped.sessionCount, 2);
   });
 
+  test('an idle session ends by itself', async () => {
+    const idle = await start({ idleTimeoutMs: 100 });
+    assert.equal((await raw(idle.url, { headers: hdr('token-alice'), body: INIT })).status, 200);
+    assert.equal(idle.sessionCount, 1);
+    for (let i = 0; i < 200 && idle.sessionCount; i++) await new Promise(r => setTimeout(r, 100));
+    assert.equal(idle.sessionCount, 0);
+  });
+
   test('DELETE ends a session; its id is unknown afterwards', async () => {
     const a = await raw(url, { headers: hdr('token-alice'), body: INIT });
     const sid = String(a.headers['mcp-session-id']);
