@@ -103,9 +103,13 @@ export async function gatewayCommand(argv: readonly string[], io: CliIO & { stdi
     folders: [workspaceFolderOf(loaded, e)], trusted: args.trustWorkspace, store: new ConsentFileStore(consentFilePath(io.env)),
     reader: undefined, write: (t: string) => io.stderr.write(t), redact: (t: string) => redactor.redact(t), signal: abort.signal, verbose: args.verbose,
   };
+  // The servers' sampling and elicitation go to the gateway client that caused them (gateway.ts).
+  let gatewayRef: Gateway | undefined;
   const manager = new ServerManager({
     clientInfo: { name: 'mcp-host-gateway', version: VERSION, title: 'MCP Host gateway' },
     redactor,
+    sampling: { createMessage: (s, p, signal) => gatewayRef!.createMessage(s, p, signal) },
+    elicitation: { elicit: (s, p, signal) => gatewayRef!.elicit(s, p, signal) },
     gate: async def => checkConsent(def, consent).then(() => true as const, err => describeError(err)),
   });
   const exposed = new Set(names);
@@ -114,6 +118,7 @@ export async function gatewayCommand(argv: readonly string[], io: CliIO & { stdi
     serverInfo: { name: 'mcp-host-gateway', version: VERSION, title: 'MCP Host gateway' },
     log: (level, m) => { if (args.verbose || level !== 'info') say(`mcp-host gateway: ${m}`); },
   });
+  gatewayRef = gateway;
   const logs = manager.onDidChangeServer(s => {
     if (s.state.kind === 'error' || (s.state.kind === 'stopped' && s.state.reason)) say(`mcp-host gateway: ${s.definition.name}: ${s.state.kind === 'error' ? s.state.message : s.state.reason}`);
     else if (args.verbose && s.state.kind === 'running') say(`mcp-host gateway: ${s.definition.name} is running (${s.tools.length} tools)`);

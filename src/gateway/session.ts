@@ -43,6 +43,10 @@ export class GatewaySession implements Disposable {
   private initialized = false;
   clientInfo: Implementation | undefined;
   protocolVersion: string | undefined;
+  /** What the client declared in initialize (sampling, elicitation, roots…). */
+  clientCapabilities: Record<string, unknown> = {};
+  /** This client's requests in flight, per managed server id: the server's own requests meanwhile are for it. */
+  readonly inFlight = new Map<string, Set<string | number>>();
   private readonly _onDidClose = new Emitter<void>();
   readonly onDidClose: Event<void> = this._onDidClose.event;
 
@@ -79,6 +83,26 @@ export class GatewaySession implements Disposable {
     return { dispose: () => { d.dispose(); for (const x of subs) x.dispose(); } };
   }
 
+  /** Runs `call` as this client's request `requestId` to `serverId` (so the server's requests meanwhile come here). */
+  private async routed<T>(serverId: string, requestId: string | number, call: () => Promise<T>): Promise<T> {
+    let set = this.inFlight.get(serverId);
+    if (!set) { set = new Set(); this.inFlight.set(serverId, set); }
+    set.add(requestId);
+    try {
+      return await call();
+    } catch (err) {
+      return passOn(err);
+    } finally {
+      set.delete(requestId);
+      if (!set.size) this.inFlight.delete(serverId);
+    }
+  }
+
+  /** A request to this client (a managed server's sampling or elicitation), on the stream of `relatedTo`. */
+  request(method: string, params: Record<string, unknown>, signal: AbortSignal, relatedTo?: string | number): Promise<Record<string, unknown>> {
+    return this.conn.request(method, params, { signal, ...(relatedTo !== undefined ? { context: { relatedRequestId: relatedTo } } : {}) });
+  }
+
   private register(): void {
     const on = (method: string, h: Parameters<JsonRpcConnection['onRequest']>[1]) => this.store.add(this.conn.onRequest(method, h));
     const { catalog } = this.opts;
@@ -87,6 +111,7 @@ export class GatewaySession implements Disposable {
       const asked = typeof params.protocolVersion === 'string' ? params.protocolVersion : undefined;
       this.protocolVersion = asked && SUPPORTED_PROTOCOL_VERSIONS.includes(asked) ? asked : LATEST_PROTOCOL_VERSION;
       if (isObject(params.clientInfo) && typeof params.clientInfo.name === 'string') this.clientInfo = params.clientInfo as unknown as Implementation;
+      if (isObject(params.capabilities)) this.clientCapabilities = params.capabilities;
       const names = catalog.servers.map(s => `${s.slug} (${s.server.definition.name})`);
       return {
         protocolVersion: this.protocolVersion,
@@ -113,18 +138,14 @@ export class GatewaySession implements Disposable {
       const args = params.arguments === undefined ? {} : params.arguments;
       if (!isObject(args)) throw new WireError(ErrorCode.InvalidParams, 'arguments must be an object');
       const token = isObject(params._meta) ? (params._meta.progressToken as ProgressToken | undefined) : undefined;
-      try {
-        return await target.server.callTool(target.name, args, {
+      return this.routed(target.server.definition.id, ctx.requestId, () => target.server.callTool(target.name, args, {
           signal: ctx.signal,
           // The client gets the server's own result, checked or not, as if it had called it directly.
           checkOutput: false,
           ...(typeof token === 'string' || typeof token === 'number'
             ? { onProgress: p => this.conn.notify('notifications/progress', { progress: p.progress, ...(p.total !== undefined ? { total: p.total } : {}), ...(p.message !== undefined ? { message: p.message } : {}), progressToken: token }, { relatedRequestId: ctx.requestId }) }
             : {}),
-        });
-      } catch (err) {
-        return passOn(err);
-      }
+      }));
     });
 
     on('prompts/list', () => ({ prompts: catalog.prompts }));
@@ -133,7 +154,7 @@ export class GatewaySession implements Disposable {
       const target = catalog.prompt(name);
       if (!target) throw new WireError(ErrorCode.InvalidParams, `Unknown prompt: ${JSON.stringify(name)} is not a prompt of any running exposed server`);
       const args = isObject(params.arguments) ? params.arguments as Record<string, string> : {};
-      try { return await target.server.getPrompt(target.name, args, { signal: ctx.signal }); } catch (err) { return passOn(err); }
+      return this.routed(target.server.definition.id, ctx.requestId, () => target.server.getPrompt(target.name, args, { signal: ctx.signal }));
     });
 
     on('resources/list', () => ({ resources: catalog.resources }));
@@ -142,13 +163,9 @@ export class GatewaySession implements Disposable {
       const uri = typeof params.uri === 'string' ? params.uri : '';
       const target = catalog.resource(uri);
       if (!target) throw new WireError(ErrorCode.ResourceNotFound, `Resource not found: ${JSON.stringify(uri)} is not a resource of any running exposed server`, { uri });
-      try {
-        const result = await target.server.readResource(target.uri, { signal: ctx.signal });
-        // The contents name the server's own URIs: the client sees them as it asked.
-        return { ...result, contents: result.contents.map(c => ({ ...c, uri: c.uri === target.uri ? uri : catalog.exposedUri(target.server, c.uri) ?? c.uri })) };
-      } catch (err) {
-        return passOn(err);
-      }
+      const result = await this.routed(target.server.definition.id, ctx.requestId, () => target.server.readResource(target.uri, { signal: ctx.signal }));
+      // The contents name the server's own URIs: the client sees them as it asked.
+      return { ...result, contents: result.contents.map(c => ({ ...c, uri: c.uri === target.uri ? uri : catalog.exposedUri(target.server, c.uri) ?? c.uri })) };
     });
     on('resources/subscribe', async params => {
       const uri = typeof params.uri === 'string' ? params.uri : '';

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { McpClient } from '../../src/protocol/client.ts';
 import { StdioTransport } from '../../src/transports/stdio.ts';
 import { BIN, cleanEnv, node } from './cliHarness.ts';
@@ -22,6 +23,7 @@ describe('mcp-host gateway --stdio, driven by the SDK 1.x client', () => {
   let client: Client;
   let transport: StdioClientTransport;
   let stderr = '';
+  const sampled: unknown[] = [];
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'mcph-gateway-'));
@@ -34,12 +36,17 @@ describe('mcp-host gateway --stdio, driven by the SDK 1.x client', () => {
     }));
     transport = new StdioClientTransport({ command: node, args: [BIN, 'gateway', '--stdio', '--trust-workspace'], cwd: dir, env: cleanEnv(), stderr: 'pipe' });
     transport.stderr?.on('data', c => { stderr += c; });
-    client = new Client({ name: 'sdk-client', version: '1.0.0' });
+    client = new Client({ name: 'sdk-client', version: '1.0.0' }, { capabilities: { sampling: {} } });
+    // server-everything's sampling request comes back through the gateway to this client.
+    client.setRequestHandler(CreateMessageRequestSchema, async req => {
+      sampled.push(req.params);
+      return { model: 'sdk-test-model', role: 'assistant', content: { type: 'text', text: 'an answer from the SDK client' } };
+    });
     await client.connect(transport);
     // The servers start in the background; the list grows, with list_changed, until both run.
     for (let i = 0; i < 600; i++) {
       const { tools } = await client.listTools();
-      if (tools.some(t => t.name.startsWith('everything__')) && tools.some(t => t.name.startsWith('memory__'))) break;
+      if (tools.some(t => t.name === 'everything__trigger-sampling-request') && tools.some(t => t.name.startsWith('memory__'))) break;
       await new Promise(r => setTimeout(r, 100));
     }
   });
@@ -99,6 +106,13 @@ describe('mcp-host gateway --stdio, driven by the SDK 1.x client', () => {
     await assert.rejects(call);
     const sum = await client.callTool({ name: 'everything__get-sum', arguments: { a: 2, b: 3 } });
     assert.match(JSON.stringify(sum.content), /5/);
+  });
+
+  test("server-everything's sampling request reaches the client whose call caused it, and its answer goes back", async () => {
+    const r = await client.callTool({ name: 'everything__trigger-sampling-request', arguments: { prompt: 'What is MCP?', maxTokens: 50 } });
+    assert.equal(sampled.length, 1);
+    assert.match(JSON.stringify(sampled[0]), /What is MCP\?/);
+    assert.match(JSON.stringify(r.content), /an answer from the SDK client/);
   });
 
   test('an unknown tool is an error that says so', async () => {
