@@ -14,7 +14,7 @@ import { addServerCommand, openConfigurationCommand } from './configCommands.ts'
 import { ConfigLoader } from './configLoader.ts';
 import { DocumentStore, SCHEME } from './documents.ts';
 import { VsCodeElicitationHandler } from './elicitation.ts';
-import { callToolCommand, getPromptCommand, openAppCommand, readResourceCommand } from './featureCommands.ts';
+import { callToolCommand, getPromptCommand, readResourceCommand } from './featureCommands.ts';
 import { uiClientCapability } from '../protocol/apps.ts';
 import { createApi } from './hostApi.ts';
 import { InputResolver } from './inputs.ts';
@@ -24,7 +24,9 @@ import {
   clearInputsCommand, refreshCommand, restartServerCommand, showOutputCommand, startServerCommand, stopServerCommand,
 } from './serverCommands.ts';
 import { SamplingLog } from './samplingLog.ts';
-import { ServersTreeProvider } from './serversView.ts';
+import { ServersTreeProvider, isTreeNode } from './serversView.ts';
+import { resolveServer } from './serverPicker.ts';
+import { pickOne } from './quickInput.ts';
 import { SkillsModel, registerSkills } from './skills.ts';
 import { cancelTaskCommand, openTaskResultCommand } from './tasks.ts';
 import type { HostServices } from './services.ts';
@@ -130,7 +132,9 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
   subscriptions.push(...registerSkills(services, skills, view));
   subscriptions.push(
     vscode.commands.registerCommand('mcpHost.callTool', (server?: unknown, tool?: unknown, args?: unknown) => callToolCommand(services, server, tool, args)),
-    vscode.commands.registerCommand('mcpHost.openApp', (server?: unknown, name?: unknown) => openAppCommand(services, server, name)),
+    vscode.commands.registerCommand('mcpHost.openApp', async (server?: unknown, name?: unknown) => (await openWorkbench()).openAppCommand({
+      resolveServer, pickOne, treeNode: n => (isTreeNode(n) && (n.kind === 'tool' || n.kind === 'resource') ? n : undefined),
+    }, server, name)),
     vscode.commands.registerCommand('mcpHost.readResource', (server?: unknown, uri?: unknown, vars?: unknown) => readResourceCommand(services, server, uri, vars)),
     vscode.commands.registerCommand('mcpHost.getPrompt', (server?: unknown, prompt?: unknown, args?: unknown) => getPromptCommand(services, server, prompt, args)),
     vscode.commands.registerCommand('mcpHost.startServer', (server?: unknown) => startServerCommand(services, server)),

@@ -11,7 +11,7 @@ import { showPrompt, showResource, showToolResult } from './results.ts';
 import { resolveServer } from './serverPicker.ts';
 import { isTreeNode } from './serversView.ts';
 import type { HostServices } from './services.ts';
-import { isAppMimeType, toolUi } from '../protocol/apps.ts';
+import { toolUi } from '../protocol/apps.ts';
 import { expandTemplate } from '../protocol/uriTemplate.ts';
 import { failureMessage, isCancellation, truncate } from './util.ts';
 import { usePanels } from './workbenchLoader.ts';
@@ -139,44 +139,6 @@ export async function callToolCommand(services: HostServices, arg?: unknown, too
     reportFailure(services, server, toolName, err);
     return undefined;
   }
-}
-
-/**
- * Open App: the MCP App of a tool (app-only ones too) or of a `ui://` resource, without a call;
- * from the tree (a tool or resource) or the palette (pick a server, then an app).
- */
-export async function openAppCommand(services: HostServices, arg?: unknown, nameArg?: unknown): Promise<void> {
-  const server = await resolveServer(services.manager, arg, {
-    title: 'MCP Host: Open App — pick a server', filter: s => running(s) && appsOf(s).length > 0, skipSingle: true,
-    none: 'MCP Host: no running MCP server offers an app (a tool with _meta.ui.resourceUri).',
-  });
-  if (!server) return;
-  const apps = appsOf(server);
-  const named = isTreeNode(arg) && (arg.kind === 'tool' || arg.kind === 'resource') ? (arg.kind === 'tool' ? arg.name : arg.uri) : typeof nameArg === 'string' ? nameArg : undefined;
-  let picked = named === undefined ? undefined : apps.find(a => a.tool === named || a.uri === named);
-  if (named !== undefined && !picked) {
-    void vscode.window.showErrorMessage(`MCP Host: ${server.definition.name} has no app for ${named}.`);
-    return;
-  }
-  picked ??= (await pickOne({
-    title: `MCP Host: Open App — ${server.definition.name}`, placeholder: 'Pick an app',
-    items: apps.map(a => ({ label: a.tool ?? a.uri, description: a.tool ? a.uri : 'resource', value: a })),
-  }))?.value;
-  if (!picked) return;
-  (await services.workbench()).openApp(server, picked.uri, picked.tool);
-}
-
-/** The apps a server offers: its tools' ui:// links, then UI resources no tool links. */
-export function appsOf(server: ManagedServer): { tool?: string; uri: string }[] {
-  const out: { tool?: string; uri: string }[] = [];
-  for (const t of server.tools) {
-    const uri = toolUi(t).resourceUri;
-    if (uri) out.push({ tool: t.name, uri });
-  }
-  for (const r of server.resources) {
-    if (r.uri.startsWith('ui://') && isAppMimeType(r.mimeType) && !out.some(a => a.uri === r.uri)) out.push({ uri: r.uri });
-  }
-  return out;
 }
 
 type ResourcePick = { uri: string } | { template: ResourceTemplate };

@@ -15,6 +15,7 @@ import { toolUi } from '../../protocol/apps.ts';
 import { lazyModule } from '../lazyModule.ts';
 import { errorCause } from '../util.ts';
 import type { AppPanels } from './apps.ts';
+import { openAppCommand, type OpenAppPickers } from './openApp.ts';
 import { ToolPanel, type AppCallHandle } from './toolPanel.ts';
 import { TracePanel } from './tracePanel.ts';
 
@@ -58,6 +59,11 @@ export class Workbench implements vscode.Disposable {
   /** Opens (or reveals) the app at `uri` of `server` without a call (Open App); `tool` names its tool. */
   openApp(server: ManagedServer, uri: string, tool?: string): void {
     this.apps().then(a => a.open(server, uri, tool), err => this.appFailed(server, err));
+  }
+
+  /** Open App from the palette or the tree (the extension gives its pickers). */
+  openAppCommand(pickers: OpenAppPickers, arg?: unknown, name?: unknown): Promise<void> {
+    return openAppCommand(this.services.manager, pickers, (server, uri, tool) => this.openApp(server, uri, tool), arg, name);
   }
 
   /** A call of `tool` started: when the tool has an app, it opens beside and follows the call. */
