@@ -84,6 +84,15 @@ export class HttpGatewayServer {
     this.opts.log?.('info', `session ${s.id.slice(0, 8)}… ended (${why})`);
   }
 
+  /** Ends the least recently active idle session that `which` picks; false when none is idle. */
+  private evict(which: (s: HttpSessionTransport) => boolean, why: string): boolean {
+    const idle = [...this.sessions.values()].filter(s => which(s) && !s.busy).sort((a, b) => a.lastActivity - b.lastActivity)[0];
+    if (!idle) return false;
+    this.opts.log?.('warning', `session ${idle.id.slice(0, 8)}… ended to make room: ${why} and it was the least recently used idle one`);
+    this.end(idle, 'evicted');
+    return true;
+  }
+
   private hostAllowed(host: string | undefined): boolean {
     return host !== undefined && [`127.0.0.1:${this.port}`, `localhost:${this.port}`, `[::1]:${this.port}`].includes(host.toLowerCase());
   }
@@ -91,7 +100,9 @@ export class HttpGatewayServer {
   private cors(req: IncomingMessage, res: ServerResponse): boolean {
     const origin = req.headers.origin;
     if (origin === undefined) return true;
-    if (!(this.opts.allowedOrigins ?? []).includes(origin)) return false;
+    // The gateway's own origins (a page it served, a client that says where it talks to) and the allow-list.
+    const own = [`http://127.0.0.1:${this.port}`, `http://localhost:${this.port}`, `http://[::1]:${this.port}`];
+    if (!own.includes(origin.toLowerCase()) && !(this.opts.allowedOrigins ?? []).includes(origin)) return false;
     res.setHeader('access-control-allow-origin', origin);
     res.setHeader('vary', 'Origin');
     res.setHeader('access-control-allow-credentials', 'true');
@@ -172,11 +183,18 @@ export class HttpGatewayServer {
     if (init) {
       if (session) return jsonError(res, 400, ErrorCode.InvalidRequest, 'Bad request: initialize starts a session; send it without Mcp-Session-Id');
       if (messages.length > 1) return jsonError(res, 400, ErrorCode.InvalidRequest, 'Bad request: initialize must be sent alone');
-      const cap = this.opts.maxSessions ?? DEFAULTS.maxSessions;
-      if (this.sessions.size >= cap) return jsonError(res, 503, ErrorCode.InternalError, `The gateway has ${this.sessions.size} sessions, its limit; end one (DELETE) or try later`);
-      const mine = [...this.sessions.values()].filter(s => s.principal === principal).length;
+      // At a cap, the least recently used idle session (no stream, nothing unanswered) makes room:
+      // many clients never send DELETE. Only when all are busy is the new one refused.
       const per = this.opts.maxSessionsPerPrincipal ?? DEFAULTS.maxSessionsPerPrincipal;
-      if (mine >= per) return jsonError(res, 429, ErrorCode.InternalError, `This client already has ${mine} sessions, the limit per client; end one (DELETE) first`);
+      if ([...this.sessions.values()].filter(s => s.principal === principal).length >= per && !this.evict(s => s.principal === principal, `the client reached its ${per} sessions`)) {
+        this.opts.log?.('warning', `refused a new session: this client has ${per} sessions, all busy`);
+        return jsonError(res, 429, ErrorCode.InternalError, `This client already has ${per} sessions, the limit per client, all busy; end one (DELETE) first`);
+      }
+      const cap = this.opts.maxSessions ?? DEFAULTS.maxSessions;
+      if (this.sessions.size >= cap && !this.evict(() => true, `the gateway reached its ${cap} sessions`)) {
+        this.opts.log?.('warning', `refused a new session: the gateway has ${cap} sessions, all busy`);
+        return jsonError(res, 503, ErrorCode.InternalError, `The gateway has ${this.sessions.size} sessions, its limit, all busy; end one (DELETE) or try later`);
+      }
       const id = randomUUID();
       const s = new HttpSessionTransport(id, principal, { replayEvents: 256, maxQueue: 1000, ...this.opts.limits }, n => this.opts.log?.('warning', `session ${id.slice(0, 8)}…: ${n} message(s) dropped, no stream was open and the queue is full`));
       this.sessions.set(id, s);

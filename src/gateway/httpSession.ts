@@ -67,6 +67,9 @@ export class HttpSessionTransport extends TransportBase implements Transport {
     if (this._state.kind === 'idle') this.setState({ kind: 'running' });
   }
 
+  /** Whether it has a stream open or a request unanswered (it is not evicted then). */
+  get busy(): boolean { return this.openStreams > 0 || this.byRequest.size > 0; }
+
   /** Open streams (for the idle sweep and the shutdown). */
   get openStreams(): number {
     let n = 0;

@@ -130,7 +130,10 @@ export class GatewaySession implements Disposable {
     this.store.add(this.conn.onNotification('notifications/initialized', () => { this.initialized = true; }));
     on('logging/setLevel', () => ({}));
 
-    on('tools/list', () => ({ tools: catalog.tools }));
+    on('tools/list', () => {
+      this.opts.log?.('info', `${this.opts.label}${this.clientInfo ? ` (${this.clientInfo.name})` : ''} listed ${catalog.tools.length} tools`);
+      return { tools: catalog.tools };
+    });
     on('tools/call', async (params, ctx) => {
       const name = typeof params.name === 'string' ? params.name : '';
       const target = catalog.tool(name);

@@ -25,6 +25,7 @@ import {
 } from './serverCommands.ts';
 import { SamplingLog } from './samplingLog.ts';
 import { ServersTreeProvider, isTreeNode } from './serversView.ts';
+import { registerGateway } from './gatewayCommands.ts';
 import { resolveServer } from './serverPicker.ts';
 import { pickOne } from './quickInput.ts';
 import { SkillsModel, registerSkills } from './skills.ts';
@@ -130,6 +131,7 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
   const services: HostServices = { manager, docs, sessions, watches, consent, loader, inputs, tree, log, redact, workbench: openWorkbench };
   servicesRef = services;
   subscriptions.push(...registerSkills(services, skills, view));
+  subscriptions.push(...registerGateway(services, context));
   subscriptions.push(
     vscode.commands.registerCommand('mcpHost.callTool', (server?: unknown, tool?: unknown, args?: unknown) => callToolCommand(services, server, tool, args)),
     vscode.commands.registerCommand('mcpHost.openApp', async (server?: unknown, name?: unknown) => (await openWorkbench()).openAppCommand({

@@ -32,6 +32,7 @@ import { OAUTH_SERVER, signInSteps, tokensInFiles } from './ui.signin.mjs';
 import { uiSteps, untrustedSteps } from './ui.steps.mjs';
 import { workbenchServers, workbenchSteps } from './ui.workbench.mjs';
 import { appServers, appSteps } from './ui.apps.mjs';
+import { gatewaySteps } from './ui.gateway.mjs';
 
 // ---- arguments --------------------------------------------------------------------------
 const argv = process.argv.slice(2);
@@ -555,9 +556,11 @@ async function appsPhase() {
       prepare: async ({ workspace }) => {
         fs.writeFileSync(path.join(workspace, '.vscode', 'mcp.json'), JSON.stringify({ servers: {} }, null, 2) + '\n');
       },
-      settings: () => ({ 'mcpHost.servers': appServers(NODE24) }),
+      settings: () => ({ 'mcpHost.servers': appServers(NODE24), 'chat.mcp.access': 'all' }),
     });
-    await appSteps({ step: makeStepRunner(phase), phase, log, timings });
+    const step = makeStepRunner(phase);
+    await appSteps({ step, phase, log, timings });
+    await gatewaySteps({ step, phase, log });
   } catch (e) {
     record('apps phase', false, e.stack || e.message);
   } finally {

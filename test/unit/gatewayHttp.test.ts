@@ -15,7 +15,7 @@ import { ServerManager } from '../../src/host/manager.ts';
 import { EVERYTHING, repo, stdioDef, waitForState } from './helpers.ts';
 
 const MEMORY = path.join(repo, 'node_modules/@modelcontextprotocol/server-memory/dist/index.js');
-const TOKENS: Record<string, string> = { 'token-alice': 'alice', 'token-bob': 'bob' };
+const TOKENS: Record<string, string> = { 'token-alice': 'alice', 'token-bob': 'bob', 'token-carol': 'carol' };
 const authenticate = (h: string | undefined) => {
   const m = /^Bearer (.+)$/.exec(h ?? '');
   const principal = m ? TOKENS[m[1]!] : undefined;
@@ -128,6 +128,8 @@ describe('the HTTP gateway', () => {
     const host = await raw(url, { headers: hdr('token-alice', { host: `evil.example:${port}` }), body: INIT });
     assert.equal(host.status, 403);
     assert.match(host.body, /DNS rebinding/);
+    // Its own origin is not foreign (the conformance suite's DNS-rebinding scenario sends it).
+    assert.equal((await raw(url, { headers: hdr('token-alice', { origin: `http://127.0.0.1:${port}` }), body: INIT })).status, 200);
     const allowed = await start({ allowedOrigins: ['http://localhost:5173'] });
     const pre = await raw(allowed.url, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', host: `127.0.0.1:${new URL(allowed.url).port}`, 'access-control-request-method': 'POST' } });
     assert.equal(pre.status, 204);
@@ -154,16 +156,36 @@ describe('the HTTP gateway', () => {
     assert.match(done.body, /"id":7,"result":.*Long running operation completed/s);
   });
 
-  test('the session caps: past the global one 503, past the per-principal one 429, each saying so', async () => {
+  test('the session caps: an idle session makes room; when all are busy, 429 per client and 503 in all, each saying so', async () => {
     const capped = await start({ maxSessions: 2, maxSessionsPerPrincipal: 1 });
-    assert.equal((await raw(capped.url, { headers: hdr('token-alice'), body: INIT })).status, 200);
+    const first = await raw(capped.url, { headers: hdr('token-alice'), body: INIT });
+    assert.equal(first.status, 200);
+    // The first is idle (no stream, nothing unanswered): a second of the same client replaces it.
     const second = await raw(capped.url, { headers: hdr('token-alice'), body: INIT });
-    assert.equal(second.status, 429);
-    assert.match(second.body, /already has 1 sessions, the limit per client/);
-    assert.equal((await raw(capped.url, { headers: hdr('token-bob'), body: INIT })).status, 200);
-    const third = await raw(capped.url, { headers: hdr('token-bob'), body: INIT });
-    assert.ok(third.status === 503 || third.status === 429, `status ${third.status}`);
+    assert.equal(second.status, 200);
+    assert.equal((await raw(capped.url, { headers: hdr('token-alice', { 'mcp-session-id': String(first.headers['mcp-session-id']) }), body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) })).status, 404, 'the evicted one is gone');
+    // Busy: a slow call in flight keeps it; the next of that client is refused.
+    const sid = String(second.headers['mcp-session-id']);
+    await raw(capped.url, { headers: hdr('token-alice', { 'mcp-session-id': sid }), body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    const slow = raw(capped.url, { headers: hdr('token-alice', { 'mcp-session-id': sid }), body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'everything__trigger-long-running-operation', arguments: { duration: 2, steps: 2 } } }) });
+    for (let i = 0; i < 100 && !(await raw(capped.url, { headers: hdr('token-alice'), body: INIT }).then(r => r.status === 429 ? r : undefined)); i++) await new Promise(r => setTimeout(r, 20));
+    const refused = await raw(capped.url, { headers: hdr('token-alice'), body: INIT });
+    assert.equal(refused.status, 429);
+    assert.match(JSON.parse(refused.body).error.message, /already has 1 sessions, the limit per client, all busy/);
+    const bob = await raw(capped.url, { headers: hdr('token-bob'), body: INIT });
+    assert.equal(bob.status, 200);
+    const bsid = String(bob.headers['mcp-session-id']);
+    await raw(capped.url, { headers: hdr('token-bob', { 'mcp-session-id': bsid }), body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    const slowBob = raw(capped.url, { headers: hdr('token-bob', { 'mcp-session-id': bsid }), body: JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'everything__trigger-long-running-operation', arguments: { duration: 2, steps: 2 } } }) });
+    let full: Awaited<ReturnType<typeof raw>> | undefined;
+    for (let i = 0; i < 100 && full?.status !== 503; i++) {
+      full = await raw(capped.url, { headers: { ...hdr('token-carol-unknown'), authorization: 'Bearer token-carol' }, body: INIT });
+      if (full.status !== 503) await new Promise(r => setTimeout(r, 20));
+    }
+    assert.equal(full!.status, 503);
+    assert.match(JSON.parse(full!.body).error.message, /has 2 sessions, its limit, all busy/);
     assert.equal(capped.sessionCount, 2);
+    await Promise.all([slow, slowBob]);
   });
 
   test('an idle session ends by itself', async () => {
