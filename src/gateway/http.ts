@@ -84,9 +84,13 @@ export class HttpGatewayServer {
     this.opts.log?.('info', `session ${s.id.slice(0, 8)}… ended (${why})`);
   }
 
-  /** Ends the least recently active idle session that `which` picks; false when none is idle. */
+  /**
+   * Ends one idle session that `which` picks — one with nothing open first, else one that only
+   * listens on its GET stream; the least recently active of them. False when all are busy.
+   */
   private evict(which: (s: HttpSessionTransport) => boolean, why: string): boolean {
-    const idle = [...this.sessions.values()].filter(s => which(s) && !s.busy).sort((a, b) => a.lastActivity - b.lastActivity)[0];
+    const idle = [...this.sessions.values()].filter(s => which(s) && !s.busy)
+      .sort((a, b) => Number(a.listening) - Number(b.listening) || a.lastActivity - b.lastActivity)[0];
     if (!idle) return false;
     this.opts.log?.('warning', `session ${idle.id.slice(0, 8)}… ended to make room: ${why} and it was the least recently used idle one`);
     this.end(idle, 'evicted');
@@ -183,8 +187,8 @@ export class HttpGatewayServer {
     if (init) {
       if (session) return jsonError(res, 400, ErrorCode.InvalidRequest, 'Bad request: initialize starts a session; send it without Mcp-Session-Id');
       if (messages.length > 1) return jsonError(res, 400, ErrorCode.InvalidRequest, 'Bad request: initialize must be sent alone');
-      // At a cap, the least recently used idle session (no stream, nothing unanswered) makes room:
-      // many clients never send DELETE. Only when all are busy is the new one refused.
+      // At a cap, an idle session (nothing unanswered; a bare listener last) makes room: many
+      // clients never send DELETE. Only when all are busy is the new one refused.
       const per = this.opts.maxSessionsPerPrincipal ?? DEFAULTS.maxSessionsPerPrincipal;
       if ([...this.sessions.values()].filter(s => s.principal === principal).length >= per && !this.evict(s => s.principal === principal, `the client reached its ${per} sessions`)) {
         this.opts.log?.('warning', `refused a new session: this client has ${per} sessions, all busy`);

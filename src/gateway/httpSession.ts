@@ -67,8 +67,15 @@ export class HttpSessionTransport extends TransportBase implements Transport {
     if (this._state.kind === 'idle') this.setState({ kind: 'running' });
   }
 
-  /** Whether it has a stream open or a request unanswered (it is not evicted then). */
-  get busy(): boolean { return this.openStreams > 0 || this.byRequest.size > 0; }
+  /** Whether a request of its client is unanswered (it is never evicted then). */
+  get busy(): boolean {
+    if (this.byRequest.size > 0) return true;
+    for (const s of this.streams.values()) if (s.res && s.kind === 'post') return true;
+    return false;
+  }
+
+  /** Whether only its GET stream is open (a listener: evicted after the sessions that have nothing open). */
+  get listening(): boolean { return !!this.get?.res; }
 
   /** Open streams (for the idle sweep and the shutdown). */
   get openStreams(): number {
