@@ -4,7 +4,7 @@
 // in its own worker process (worker.mjs); repeats are interleaved across clients so
 // drift hits every client alike.
 //   BENCH_REPEATS=5 (default) BENCH_QUICK=1 (fewer calls, for a smoke run)
-//   BENCH_ONLY=eras,http (some sections only: stdio http list big spawn ext eras; printed,
+//   BENCH_ONLY=eras,http (some sections only: stdio http list big spawn ext eras gateway; printed,
 //   docs/ left alone)
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -323,6 +323,14 @@ What a slower server alone costs the client (the same 2025-11-25 client twice, p
 |---|---|---|---|
 ${calibRow}
 `);
+}
+
+// 8. The gateway (issue 13): direct against through it, a 20 MB result, a load with drops (test/bench/gateway.mjs).
+if (want('gateway')) {
+  const { gatewayBench } = await import('./gateway.mjs');
+  const g = await gatewayBench({ QUICK, REPEATS, hasTaskset, stat, cell, fmt });
+  sections.push(...g.sections);
+  ratios.push(...g.ratios);
 }
 
 // ---- report ----

@@ -140,6 +140,9 @@ export const QUIET_SETTINGS = {
   },
   'chat.mcp.gallery.enabled': false,
   'workbench.startupEditor': 'none',
+  // No close animations: VS Code 1.139 makes a closing quick input inert for its animation, and a
+  // command's own quick pick shown during the palette's can stay inert (seen twice in CI runs).
+  'workbench.reduceMotion': 'on',
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'chat.commandCenter.enabled': false,
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
