@@ -154,6 +154,12 @@ export async function appSteps({ step, phase, log, timings }) {
     await press('context', (t) => t === 'ok: {}', 'the model context to be accepted');
     await press('message', (t) => t === 'ok: {}', 'the message to be accepted');
     await wb.clearNotifications().catch(() => {});
+    // Full screen: the panel's own bar and debugger go, the editor group is maximized; inline brings them back.
+    await press('fullscreen', (t) => t === 'ok: {"mode":"fullscreen"}', 'full screen to be granted');
+    await waitFor(async () => (await page.evaluate(() => document.body.classList.contains('fullscreen'))) || undefined, { timeoutMs: 10000, what: 'the page to go full screen' });
+    await mediaShot(wb, 'app-fullscreen', log);
+    await press('inline', (t) => t === 'ok: {"mode":"inline"}', 'inline to be granted');
+    await waitFor(async () => !(await page.evaluate(() => document.body.classList.contains('fullscreen'))) || undefined, { timeoutMs: 10000, what: 'the page to come back inline' });
     await page.locator('#app-debug').click();
     await waitText(page, '#app-log', (t) => t.includes('Model context updated') && t.includes('context from bad app') && t.includes('Message for the chat: hello from bad app'),
       'the model context and the chat message in the log');
