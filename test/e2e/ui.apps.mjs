@@ -192,7 +192,8 @@ export async function appSteps({ step, phase, log, timings }) {
       const f = page.childFrames().find((c) => !c.isDetached() && c !== app && c.url() === 'about:srcdoc');
       return f && (await text(f, '#status')) === 'initialized' ? f : undefined;
     }, { timeoutMs: 30000, what: 'the reloaded app to initialize' });
-    if (!(await text(again, '#tool-result')).includes('bad app ready')) throw new Error('the reloaded app did not get the tool result again');
+    // The result follows the handshake (nothing goes to an app before it says initialized).
+    await waitText(again, '#tool-result', (t) => t.includes('bad app ready'), 'the reloaded app to get the tool result again', 15000);
     await page.locator('#app-close').click();
     await waitFor(async () => page.isDetached() || undefined, { timeoutMs: 15000, what: 'the app panel to close' });
     const logs = path.join(phase.userDataDir, 'logs');
