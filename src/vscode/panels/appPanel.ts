@@ -304,7 +304,8 @@ export class AppPanel implements vscode.Disposable {
         this.displayMode = mode;
         this.post({ type: 'displayMode', mode });
         if ((mode === 'fullscreen') !== this.maximized) {
-          this.reveal();
+          // The group maximized is the active one: make it the app's own first.
+          this.panel.reveal(undefined, false);
           this.maximized = mode === 'fullscreen';
           await Promise.resolve(vscode.commands.executeCommand('workbench.action.toggleMaximizeEditorGroup')).catch(() => undefined);
         }
