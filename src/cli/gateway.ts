@@ -4,12 +4,11 @@
 // stderr; it ends when the client closes stdin), or on Streamable HTTP at 127.0.0.1 with a
 // bearer token (until SIGINT/SIGTERM). Every server it started is stopped when it ends.
 
-import { timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Event, ServerManager, errorMessage, type ManagedServer, type ServerDefinition } from '../core.ts';
 import { Gateway } from '../gateway/gateway.ts';
-import { HttpGatewayServer } from '../gateway/http.ts';
+import { HttpGatewayServer, bearerToken } from '../gateway/http.ts';
 import { StdioServerTransport } from '../gateway/stdioServer.ts';
 import { Redactor, definitionSecrets } from '../host/redaction.ts';
 import { loadConfig, resolveNamedServer, workspaceFolderOf, type ConfigEnvironment } from './config.ts';
@@ -170,13 +169,9 @@ async function serveHttp(args: GatewayArgs, io: CliIO, gateway: Gateway, redacto
   let token: string;
   try { token = await readToken(args, io.env); } catch (e) { say(describeError(e)); return ExitCode.Usage; }
   redactor.addSecret(token);
-  const expected = Buffer.from(`Bearer ${token}`);
   const server = new HttpGatewayServer({
     gateway, ...(args.port !== undefined ? { port: args.port } : {}),
-    authenticate: h => {
-      const given = Buffer.from(h ?? '');
-      return given.length === expected.length && timingSafeEqual(given, expected) ? { principal: 'token' } : undefined;
-    },
+    authenticate: bearerToken(token),
     log: (level, m) => { if (args.verbose || level !== 'info') say(`mcp-host gateway: ${m}`); },
   });
   let url: string;

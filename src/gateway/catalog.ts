@@ -29,6 +29,8 @@ export class Catalog implements Disposable {
   private readonly subscriptions: Disposable[] = [];
   private slugs = new Map<string, string>();
   private bySlug = new Map<string, ManagedServer>();
+  /** The exposed running servers of the last rebuild, by definition id (a rebuild follows every state change). */
+  private byId = new Map<string, ManagedServer>();
   private toolOrigin = new Map<string, Origin>();
   private promptOrigin = new Map<string, Origin>();
   private _tools: Tool[] = [];
@@ -65,6 +67,7 @@ export class Catalog implements Disposable {
     const servers = this.live();
     this.slugs = serverSlugs(servers.map(s => ({ id: s.definition.id, name: s.definition.name })));
     this.bySlug = new Map(servers.map(s => [this.slugs.get(s.definition.id)!, s]));
+    this.byId = new Map(servers.map(s => [s.definition.id, s]));
     const tools = servers.map(s => ({ s, items: s.tools.filter(isModelVisible) }));
     const toolTable = buildNameTable(tools.map(({ s, items }) => ({ serverId: s.definition.id, slug: this.slugs.get(s.definition.id)!, names: items.map(t => t.name) })));
     const toolByKey = new Map(tools.flatMap(({ s, items }) => items.map(t => [`${s.definition.id}\u0000${t.name}`, t] as const)));
@@ -92,15 +95,16 @@ export class Catalog implements Disposable {
 
   /** The server and original name behind an exposed tool name. */
   tool(name: string): { server: ManagedServer; name: string } | undefined {
-    const o = this.toolOrigin.get(name);
-    const server = o && this.live().find(s => s.definition.id === o.serverId);
-    return server && { server, name: o!.name };
+    return this.origin(this.toolOrigin.get(name));
   }
 
   prompt(name: string): { server: ManagedServer; name: string } | undefined {
-    const o = this.promptOrigin.get(name);
-    const server = o && this.live().find(s => s.definition.id === o.serverId);
-    return server && { server, name: o!.name };
+    return this.origin(this.promptOrigin.get(name));
+  }
+
+  private origin(o: Origin | undefined): { server: ManagedServer; name: string } | undefined {
+    const server = o && this.byId.get(o.serverId);
+    return server && server.state.kind === 'running' ? { server, name: o!.name } : undefined;
   }
 
   /** The server and its own URI behind an exposed resource URI. */

@@ -8,7 +8,7 @@
 // CORS for allowed origins (credentials, preflight cache, the MCP headers). A shutdown ends
 // the streams and waits a bounded time for answers in flight.
 
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ErrorCode } from '../protocol/errors.ts';
@@ -32,6 +32,15 @@ export interface HttpGatewayOptions {
   /** Failed authentications answered 401 at once and per second; past them, 429 (defaults 20 and 5). */
   authRate?: { burst: number; perSecond: number };
   log?: (level: 'info' | 'warning' | 'error', message: string) => void;
+}
+
+/** `authenticate` for one static token: the whole header compared in constant time; principal "token". */
+export function bearerToken(token: string): HttpGatewayOptions['authenticate'] {
+  const expected = Buffer.from(`Bearer ${token}`);
+  return header => {
+    const given = Buffer.from(header ?? '');
+    return given.length === expected.length && timingSafeEqual(given, expected) ? { principal: 'token' } : undefined;
+  };
 }
 
 const DEFAULTS = { maxSessions: 64, maxSessionsPerPrincipal: 16, idleTimeoutMs: 30 * 60_000, maxBodyBytes: 4 * 1024 * 1024 };

@@ -10,10 +10,10 @@
 // - Exposed: the servers named in `mcpHost.gateway.expose` (all when empty); a server the
 //   workspace defines only while the workspace is trusted.
 
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Gateway } from '../../gateway/gateway.ts';
-import { HttpGatewayServer } from '../../gateway/http.ts';
+import { HttpGatewayServer, bearerToken } from '../../gateway/http.ts';
 import type { ManagedServer } from '../../host/types.ts';
 import type { HostServices } from '../services.ts';
 
@@ -63,7 +63,6 @@ export class GatewayHost implements vscode.Disposable {
   async start(): Promise<GatewayEndpoint> {
     if (this.endpoint) return this.endpoint;
     const token = await this.token();
-    const expected = Buffer.from(`Bearer ${token}`);
     const gateway = new Gateway({
       source: this.services.manager,
       exposed: s => this.exposed(s),
@@ -78,10 +77,7 @@ export class GatewayHost implements vscode.Disposable {
     for (const port of ports) {
       const candidate = new HttpGatewayServer({
         gateway, port,
-        authenticate: h => {
-          const given = Buffer.from(h ?? '');
-          return given.length === expected.length && timingSafeEqual(given, expected) ? { principal: 'token' } : undefined;
-        },
+        authenticate: bearerToken(token),
         log: (level, message) => this.services.log[level === 'warning' ? 'warn' : level](`gateway: ${message}`),
       });
       try {

@@ -20,7 +20,7 @@ import { prepareAppHtml } from '../../webviews/apps/appHtml.ts';
 import { VIOLATION_PREAMBLE, type AppInit, type FromAppPage, type PageContext, type ToAppPage } from '../../webviews/apps/messages.ts';
 import type { HostServices } from '../services.ts';
 import { errorCause } from '../util.ts';
-import { WEBVIEW_DIR } from './webview.ts';
+import { WEBVIEW_DIR, escapeHtml, webviewAsset } from './webview.ts';
 
 export const APP_VIEW_TYPE = 'mcpHost.app';
 const LIMITS = { messagesPerSecond: 200, burst: 500, maxMessageBytes: 4 * 1024 * 1024, logEntries: 500 };
@@ -159,8 +159,7 @@ export class AppPanel implements vscode.Disposable {
   private showError(text: string): void {
     this.log('error', text);
     if (!this.pageReady) {
-      const esc = text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
-      this.panel.webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"></head><body style="font-family: var(--vscode-font-family); padding: 16px"><p id="app-error" role="alert">${esc}</p></body></html>`;
+      this.panel.webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"></head><body style="font-family: var(--vscode-font-family); padding: 16px"><p id="app-error" role="alert">${escapeHtml(text)}</p></body></html>`;
     } else {
       this.post({ type: 'closed', reason: text });
     }
@@ -169,9 +168,8 @@ export class AppPanel implements vscode.Disposable {
   private pageHtml(resource: UiResource): string {
     const webview = this.panel.webview;
     const pageNonce = nonce();
-    const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, WEBVIEW_DIR, name)).toString();
+    const asset = (name: string) => webviewAsset(webview, this.deps.extensionUri, name);
     const csp = pageCsp(resource.meta, { pageNonce, appNonce: this.appNonce, cspSource: webview.cspSource });
-    const esc = (s: string) => s.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
     return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -179,7 +177,7 @@ export class AppPanel implements vscode.Disposable {
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${asset('app.css')}">
-<title>${esc(this.panel.title)}</title>
+<title>${escapeHtml(this.panel.title)}</title>
 </head>
 <body data-panel="app">
 <header class="app-bar">

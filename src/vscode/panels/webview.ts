@@ -19,9 +19,17 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOpt
   };
 }
 
+/** Text for HTML (element content or a quoted attribute). */
+export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
+
+/** The webview URL of a file of the page bundle (dist/webview). */
+export function webviewAsset(webview: vscode.Webview, extensionUri: vscode.Uri, name: string): string {
+  return webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, WEBVIEW_DIR, name)).toString();
+}
+
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, panel: PanelKind, title: string): string {
   const nonce = randomBytes(16).toString('base64');
-  const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, WEBVIEW_DIR, name)).toString();
+  const asset = (name: string) => webviewAsset(webview, extensionUri, name);
   // Images and audio of tool results come as data: URLs; nothing is fetched from the network.
   const csp = [
     `default-src 'none'`,
@@ -33,7 +41,6 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
     `img-src ${webview.cspSource} data:`,
     `media-src data:`,
   ].join('; ');
-  const esc = (s: string) => s.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -41,7 +48,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${asset('workbench.css')}">
-<title>${esc(title)}</title>
+<title>${escapeHtml(title)}</title>
 </head>
 <body data-panel="${panel}">
 <main id="app" aria-busy="true"></main>

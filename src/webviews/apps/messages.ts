@@ -3,8 +3,6 @@
 // app's own JSON-RPC travels inside `toApp` / `fromApp` and is never read by the page beyond
 // its size and whether it is a request (to answer one it had to drop).
 
-export type AppLogDirection = 'to-app' | 'from-app' | 'host';
-
 /** What the page measures: the theme, its variables and fonts, the frame's size. */
 export interface PageContext {
   theme: 'light' | 'dark';
