@@ -2,7 +2,7 @@
 // catalogue and the client sessions; transports (stdio here, Streamable HTTP next) hand it a
 // connection each. vscode-free: the CLI and the extension both embed it.
 
-import type { Disposable } from '../base/event.ts';
+import { Emitter, type Disposable, type Event } from '../base/event.ts';
 import type { ElicitationHandler, ManagedServer, SamplingHandler, ServerRef } from '../host/types.ts';
 import { WireError } from '../protocol/errors.ts';
 import type { CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult, Implementation } from '../protocol/types.ts';
@@ -20,6 +20,18 @@ export interface GatewayOptions {
   log?: (level: 'info' | 'warning' | 'error', message: string) => void;
   /** Who answers a server's sampling or elicitation when no gateway client can (MCP Host's own dialogs). */
   fallback?: { sampling?: SamplingHandler; elicitation?: ElicitationHandler };
+}
+
+/** One client of the gateway, as the Servers view shows it. */
+export interface GatewaySessionInfo {
+  /** "stdio", "session 3f2a1b9c…". */
+  label: string;
+  client?: { name: string; version: string };
+  protocolVersion?: string;
+  startedAt: number;
+  lastActivity: number;
+  requests: number;
+  callsInFlight: number;
 }
 
 /**
@@ -40,6 +52,23 @@ export class Gateway implements Disposable, SamplingHandler, ElicitationHandler 
 
   get sessionCount(): number { return this.sessions.size; }
 
+  private readonly _onDidChangeSessions = new Emitter<void>();
+  /** A client connected, initialized, disconnected, or started or ended a call. */
+  readonly onDidChangeSessions: Event<void> = this._onDidChangeSessions.event;
+
+  /** The clients now served, oldest first (for the Servers view and `mcp-host gateway --verbose`). */
+  sessionInfos(): GatewaySessionInfo[] {
+    return [...this.sessions].map(s => ({
+      label: s.label,
+      ...(s.clientInfo ? { client: { name: s.clientInfo.name, version: s.clientInfo.version } } : {}),
+      ...(s.protocolVersion ? { protocolVersion: s.protocolVersion } : {}),
+      startedAt: s.startedAt,
+      lastActivity: s.lastActivity,
+      requests: s.requests,
+      callsInFlight: s.callsInFlight,
+    }));
+  }
+
   /** Serves one client on `transport`; resolves once it can talk. Throws when the session cap is reached. */
   async serve(transport: Transport, label = `client ${this.nextLabel++}`): Promise<GatewaySession> {
     const max = this.opts.maxSessions ?? 64;
@@ -49,11 +78,14 @@ export class Gateway implements Disposable, SamplingHandler, ElicitationHandler 
     }
     const session = new GatewaySession({ catalog: this.catalog, transport, serverInfo: this.opts.serverInfo, label, log: this.opts.log });
     this.sessions.add(session);
+    session.onDidChange(() => this._onDidChangeSessions.fire());
     session.onDidClose(() => {
       this.sessions.delete(session);
+      this._onDidChangeSessions.fire();
       this.opts.log?.('info', `${label} disconnected`);
     });
     await session.start();
+    this._onDidChangeSessions.fire();
     this.opts.log?.('info', `${label} connected`);
     return session;
   }
@@ -85,5 +117,6 @@ export class Gateway implements Disposable, SamplingHandler, ElicitationHandler 
     for (const s of [...this.sessions]) s.dispose();
     this.sessions.clear();
     this.catalog.dispose();
+    this._onDidChangeSessions.dispose();
   }
 }

@@ -20,8 +20,8 @@ export interface HttpGatewayOptions {
   gateway: Gateway;
   /** 0 (default): any free port. Always 127.0.0.1. */
   port?: number;
-  /** The principal a request's Authorization header proves, or undefined (401). */
-  authenticate: (authorization: string | undefined) => { principal: string } | undefined;
+  /** The principal a request's Authorization header proves, or undefined (401). May be async (JWT with a key set to fetch). */
+  authenticate: (authorization: string | undefined) => { principal: string } | undefined | Promise<{ principal: string } | undefined>;
   /** Origins a browser client may call from (exact, e.g. "http://localhost:5173"); none by default. */
   allowedOrigins?: readonly string[];
   maxSessions?: number;
@@ -142,7 +142,7 @@ export class HttpGatewayServer {
       res.writeHead(204, { 'access-control-allow-methods': 'GET, POST, DELETE', 'access-control-allow-headers': CORS_HEADERS, 'access-control-max-age': '600' }).end();
       return;
     }
-    const who = this.opts.authenticate(req.headers.authorization);
+    const who = await this.opts.authenticate(req.headers.authorization);
     if (!who) {
       const counted = this.authFailed();
       if (!counted) return jsonError(res, 429, ErrorCode.InvalidRequest, 'Too many failed authentications; wait and try again', { 'retry-after': '1' });

@@ -47,8 +47,15 @@ export class GatewaySession implements Disposable {
   clientCapabilities: Record<string, unknown> = {};
   /** This client's requests in flight, per managed server id: the server's own requests meanwhile are for it. */
   readonly inFlight = new Map<string, Set<string | number>>();
+  /** When it connected and last sent a request, and how many it sent (for the Servers view). */
+  readonly startedAt = Date.now();
+  lastActivity = Date.now();
+  requests = 0;
   private readonly _onDidClose = new Emitter<void>();
   readonly onDidClose: Event<void> = this._onDidClose.event;
+  private readonly _onDidChange = new Emitter<void>();
+  /** It initialized, or a request of its started or ended. */
+  readonly onDidChange: Event<void> = this._onDidChange.event;
 
   constructor(opts: GatewaySessionOptions) {
     this.opts = opts;
@@ -65,6 +72,15 @@ export class GatewaySession implements Disposable {
   }
 
   start(): Promise<void> { return this.opts.transport.start(); }
+
+  get label(): string { return this.opts.label; }
+
+  /** Its requests to managed servers now in flight. */
+  get callsInFlight(): number {
+    let n = 0;
+    for (const set of this.inFlight.values()) n += set.size;
+    return n;
+  }
 
   private watchUpdates(): Disposable {
     let subs: Disposable[] = [];
@@ -88,6 +104,7 @@ export class GatewaySession implements Disposable {
     let set = this.inFlight.get(serverId);
     if (!set) { set = new Set(); this.inFlight.set(serverId, set); }
     set.add(requestId);
+    this._onDidChange.fire();
     try {
       return await call();
     } catch (err) {
@@ -95,6 +112,7 @@ export class GatewaySession implements Disposable {
     } finally {
       set.delete(requestId);
       if (!set.size) this.inFlight.delete(serverId);
+      this._onDidChange.fire();
     }
   }
 
@@ -104,7 +122,11 @@ export class GatewaySession implements Disposable {
   }
 
   private register(): void {
-    const on = (method: string, h: Parameters<JsonRpcConnection['onRequest']>[1]) => this.store.add(this.conn.onRequest(method, h));
+    const on = (method: string, h: Parameters<JsonRpcConnection['onRequest']>[1]) => this.store.add(this.conn.onRequest(method, (params, ctx) => {
+      this.lastActivity = Date.now();
+      this.requests++;
+      return h(params, ctx);
+    }));
     const { catalog } = this.opts;
 
     on('initialize', params => {
@@ -127,7 +149,7 @@ export class GatewaySession implements Disposable {
           + 'Each tool and prompt is named <server>__<name>; resources are mcp-gateway://<server>/… URIs.',
       };
     });
-    this.store.add(this.conn.onNotification('notifications/initialized', () => { this.initialized = true; }));
+    this.store.add(this.conn.onNotification('notifications/initialized', () => { this.initialized = true; this._onDidChange.fire(); }));
     on('logging/setLevel', () => ({}));
 
     on('tools/list', () => {
@@ -209,5 +231,6 @@ export class GatewaySession implements Disposable {
     void this.opts.transport.close();
     this._onDidClose.fire();
     this._onDidClose.dispose();
+    this._onDidChange.dispose();
   }
 }
