@@ -37,6 +37,8 @@ const builds = [
   { ...common, entryPoints: { skills: 'src/host/skills.ts' }, outdir: 'dist' },
   // The sign-in flow with oauth4webapi, required on the first 401 (src/auth/session.ts).
   { ...common, entryPoints: { auth: 'src/auth/flow.ts' }, outdir: 'dist' },
+  // The gateway's JWT validation with jose, required only when JWT options are set (src/gateway/jwtLoader.ts).
+  { ...common, entryPoints: { jwt: 'src/gateway/jwt.ts' }, outdir: 'dist' },
   // The quick-input forms, required lazily on first use (src/vscode/formsLoader.ts).
   { ...common, entryPoints: { forms: 'src/vscode/forms.ts' }, outdir: 'dist', external: ['vscode'] },
   // The panels' extension side, required lazily on the first panel (src/vscode/workbenchLoader.ts).

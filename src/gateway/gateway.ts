@@ -3,9 +3,9 @@
 // connection each. vscode-free: the CLI and the extension both embed it.
 
 import { Emitter, type Disposable, type Event } from '../base/event.ts';
-import type { ElicitationHandler, ManagedServer, SamplingHandler, ServerRef } from '../host/types.ts';
+import type { ElicitationHandler, ManagedServer, RootsProvider, SamplingHandler, ServerRef } from '../host/types.ts';
 import { WireError } from '../protocol/errors.ts';
-import type { CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult, Implementation } from '../protocol/types.ts';
+import type { CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult, Implementation, Root } from '../protocol/types.ts';
 import type { Transport } from '../transports/transport.ts';
 import { Catalog, type ServerSource } from './catalog.ts';
 import { GatewaySession } from './session.ts';
@@ -18,8 +18,26 @@ export interface GatewayOptions {
   /** At most this many client sessions at once (default 64); more are refused. */
   maxSessions?: number;
   log?: (level: 'info' | 'warning' | 'error', message: string) => void;
-  /** Who answers a server's sampling or elicitation when no gateway client can (MCP Host's own dialogs). */
-  fallback?: { sampling?: SamplingHandler; elicitation?: ElicitationHandler };
+  /** Who answers a server's sampling, elicitation or roots when no gateway client does (MCP Host's own dialogs and folders). */
+  fallback?: { sampling?: SamplingHandler; elicitation?: ElicitationHandler; roots?: RootsProvider };
+  /**
+   * Per server: "client" (default) — its sampling, elicitation and roots requests go to the
+   * gateway client whose call it is serving, when that client declared the capability, else to
+   * the fallback; "host" — always to the fallback (MCP Host's own dialogs), whoever called.
+   */
+  serverRequests?: (server: ServerRef) => ServerRequestPolicy;
+}
+
+export type ServerRequestPolicy = 'client' | 'host';
+
+/** What the gateway can route a managed server's request to: a session, or a stateless client's call. */
+export interface GatewayClient {
+  readonly label: string;
+  /** Its requests in flight per managed server id: that server's own requests meanwhile are for it. */
+  readonly inFlight: ReadonlyMap<string, ReadonlySet<string | number>>;
+  /** What it declared it can answer (sampling, elicitation, roots…). */
+  readonly clientCapabilities: Record<string, unknown>;
+  request(method: string, params: Record<string, unknown>, signal: AbortSignal, relatedTo?: string | number): Promise<Record<string, unknown>>;
 }
 
 /** One client of the gateway, as the Servers view shows it. */
@@ -40,6 +58,8 @@ export interface GatewaySessionInfo {
  * capability in its initialize; else to the fallback; else they are refused, saying why.
  */
 export class Gateway implements Disposable, SamplingHandler, ElicitationHandler {
+  /** Stateless clients' calls in flight (they have no session); see attach(). */
+  private readonly clients = new Set<GatewayClient>();
   readonly catalog: Catalog;
   private readonly opts: GatewayOptions;
   private readonly sessions = new Set<GatewaySession>();
@@ -90,27 +110,50 @@ export class Gateway implements Disposable, SamplingHandler, ElicitationHandler 
     return session;
   }
 
-  private clientFor(serverId: string, capability: 'sampling' | 'elicitation'): { session: GatewaySession; relatedTo: string | number } | undefined {
-    let found: { session: GatewaySession; relatedTo: string | number } | undefined;
-    for (const session of this.sessions) {
-      const calls = session.inFlight.get(serverId);
-      if (calls?.size && session.clientCapabilities[capability] !== undefined) found = { session, relatedTo: [...calls].at(-1)! };
+  /** A client that is not a session (a stateless call) takes part in routing while attached. */
+  attach(client: GatewayClient): Disposable {
+    this.clients.add(client);
+    return { dispose: () => { this.clients.delete(client); } };
+  }
+
+  private clientFor(server: ServerRef, capability: 'sampling' | 'elicitation' | 'roots'): { client: GatewayClient; relatedTo: string | number } | undefined {
+    if ((this.opts.serverRequests?.(server) ?? 'client') === 'host') return undefined;
+    let found: { client: GatewayClient; relatedTo: string | number } | undefined;
+    for (const set of [this.sessions, this.clients] as Iterable<GatewayClient>[]) {
+      for (const client of set) {
+        const calls = client.inFlight.get(server.id);
+        if (calls?.size && client.clientCapabilities[capability] !== undefined) found = { client, relatedTo: [...calls].at(-1)! };
+      }
     }
     return found;
   }
 
   createMessage(server: ServerRef, params: CreateMessageRequestParams, signal: AbortSignal): Promise<CreateMessageResult> {
-    const c = this.clientFor(server.id, 'sampling');
-    if (c) return c.session.request('sampling/createMessage', params as unknown as Record<string, unknown>, signal, c.relatedTo) as unknown as Promise<CreateMessageResult>;
+    const c = this.clientFor(server, 'sampling');
+    if (c) return c.client.request('sampling/createMessage', params as unknown as Record<string, unknown>, signal, c.relatedTo) as unknown as Promise<CreateMessageResult>;
     if (this.opts.fallback?.sampling) return this.opts.fallback.sampling.createMessage(server, params, signal);
     return Promise.reject(new WireError(-1, `${server.name} asked for sampling, and no gateway client with a call in flight to it declared sampling`));
   }
 
   elicit(server: ServerRef, params: ElicitRequestParams, signal: AbortSignal): Promise<ElicitResult> {
-    const c = this.clientFor(server.id, 'elicitation');
-    if (c) return c.session.request('elicitation/create', params as unknown as Record<string, unknown>, signal, c.relatedTo) as unknown as Promise<ElicitResult>;
+    const c = this.clientFor(server, 'elicitation');
+    if (c) return c.client.request('elicitation/create', params as unknown as Record<string, unknown>, signal, c.relatedTo) as unknown as Promise<ElicitResult>;
     if (this.opts.fallback?.elicitation) return this.opts.fallback.elicitation.elicit(server, params, signal);
     return Promise.reject(new WireError(-1, `${server.name} asked for input (elicitation), and no gateway client with a call in flight to it declared elicitation`));
+  }
+
+  /**
+   * The roots for a server's roots/list: the calling client's, when it declared roots (each
+   * checked: a file: URI and an optional name), else undefined (the host's own roots answer).
+   */
+  rootsFor(server: ServerRef, signal: AbortSignal): Promise<Root[]> | undefined {
+    const c = this.clientFor(server, 'roots');
+    if (!c) return this.opts.fallback?.roots?.rootsFor?.(server, signal);
+    return c.client.request('roots/list', {}, signal, c.relatedTo).then(r => {
+      const list = Array.isArray(r.roots) ? r.roots : [];
+      return list.filter((x): x is Root => typeof x === 'object' && x !== null && typeof (x as Root).uri === 'string' && (x as Root).uri.startsWith('file:'))
+        .map(x => ({ uri: x.uri, ...(typeof x.name === 'string' ? { name: x.name } : {}) }));
+    });
   }
 
   dispose(): void {

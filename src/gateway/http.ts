@@ -10,6 +10,7 @@
 
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { ErrorCode } from '../protocol/errors.ts';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '../protocol/types.ts';
@@ -20,6 +21,8 @@ export interface HttpGatewayOptions {
   gateway: Gateway;
   /** 0 (default): any free port. Always 127.0.0.1. */
   port?: number;
+  /** HTTPS with the user's certificate and key (PEM); plain HTTP without. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** The principal a request's Authorization header proves, or undefined (401). May be async (JWT with a key set to fetch). */
   authenticate: (authorization: string | undefined) => { principal: string } | undefined | Promise<{ principal: string } | undefined>;
   /** Origins a browser client may call from (exact, e.g. "http://localhost:5173"); none by default. */
@@ -52,6 +55,21 @@ function jsonError(res: ServerResponse, status: number, code: number, message: s
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
 }
 
+/** The body as text, or undefined past `max` bytes (the rest is not read). One chunk is not copied. */
+function readBody(req: IncomingMessage, max: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) { req.removeAllListeners('data'); req.resume(); resolve(undefined); return; }
+      chunks.push(c);
+    });
+    req.once('end', () => resolve(size > max ? undefined : (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')));
+    req.once('error', reject);
+  });
+}
+
 export class HttpGatewayServer {
   private readonly opts: HttpGatewayOptions;
   private server: Server | undefined;
@@ -69,15 +87,22 @@ export class HttpGatewayServer {
     this.authTokens = (opts.authRate ?? AUTH_RATE).burst;
   }
 
-  get url(): string { return `http://127.0.0.1:${this.port}/mcp`; }
+  get url(): string { return `${this.scheme}://127.0.0.1:${this.port}/mcp`; }
+  private get scheme(): 'http' | 'https' { return this.opts.tls ? 'https' : 'http'; }
   get sessionCount(): number { return this.sessions.size; }
 
   async listen(): Promise<string> {
-    const server = createServer((req, res) => { this.handle(req, res).catch(err => { this.opts.log?.('error', `gateway HTTP: ${String(err)}`); jsonError(res, 500, ErrorCode.InternalError, 'internal error'); }); });
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => { this.handle(req, res).catch(err => { this.opts.log?.('error', `gateway HTTP: ${String(err)}`); jsonError(res, 500, ErrorCode.InternalError, 'internal error'); }); };
+    const server: Server = this.opts.tls ? createTlsServer({ cert: this.opts.tls.cert, key: this.opts.tls.key }, onRequest) : createServer(onRequest);
+    // Every connection, plain or TLS (the raw socket), so a shutdown can end them.
     server.on('connection', s => { this.sockets.add(s); s.once('close', () => this.sockets.delete(s)); });
+    if (this.opts.tls) server.on('tlsClientError', (err: Error) => this.opts.log?.('warning', `a TLS connection failed: ${err.message}`));
     await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(this.opts.port ?? 0, '127.0.0.1', () => resolve()); });
     this.server = server;
     this.port = (server.address() as AddressInfo).port;
+    const names = ['127.0.0.1', 'localhost', '[::1]'].map(h => `${h}:${this.port}`);
+    this.ownHosts = new Set(names);
+    this.ownOrigins = new Set(names.map(n => `${this.scheme}://${n}`));
     const idle = this.opts.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs;
     this.sweep = setInterval(() => {
       const now = Date.now();
@@ -106,16 +131,19 @@ export class HttpGatewayServer {
     return true;
   }
 
+  /** Our own `host:port` names and loopback origins, set once the port is known. */
+  private ownHosts = new Set<string>();
+  private ownOrigins = new Set<string>();
+
   private hostAllowed(host: string | undefined): boolean {
-    return host !== undefined && [`127.0.0.1:${this.port}`, `localhost:${this.port}`, `[::1]:${this.port}`].includes(host.toLowerCase());
+    return host !== undefined && (this.ownHosts.has(host) || this.ownHosts.has(host.toLowerCase()));
   }
 
   private cors(req: IncomingMessage, res: ServerResponse): boolean {
     const origin = req.headers.origin;
     if (origin === undefined) return true;
     // The gateway's own origins (a page it served, a client that says where it talks to) and the allow-list.
-    const own = [`http://127.0.0.1:${this.port}`, `http://localhost:${this.port}`, `http://[::1]:${this.port}`];
-    if (!own.includes(origin.toLowerCase()) && !(this.opts.allowedOrigins ?? []).includes(origin)) return false;
+    if (!this.ownOrigins.has(origin.toLowerCase()) && !(this.opts.allowedOrigins ?? []).includes(origin)) return false;
     res.setHeader('access-control-allow-origin', origin);
     res.setHeader('vary', 'Origin');
     res.setHeader('access-control-allow-credentials', 'true');
@@ -137,18 +165,21 @@ export class HttpGatewayServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!this.hostAllowed(req.headers.host)) return jsonError(res, 403, ErrorCode.InvalidRequest, `Forbidden: Host ${JSON.stringify(req.headers.host ?? '')} is not this gateway (DNS rebinding protection)`);
     if (!this.cors(req, res)) return jsonError(res, 403, ErrorCode.InvalidRequest, `Forbidden: Origin ${JSON.stringify(req.headers.origin)} is not allowed`);
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.port}`);
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const pathname = q < 0 ? raw : raw.slice(0, q);
     if (req.method === 'OPTIONS') {
       res.writeHead(204, { 'access-control-allow-methods': 'GET, POST, DELETE', 'access-control-allow-headers': CORS_HEADERS, 'access-control-max-age': '600' }).end();
       return;
     }
-    const who = await this.opts.authenticate(req.headers.authorization);
+    const proof = this.opts.authenticate(req.headers.authorization);
+    const who = proof instanceof Promise ? await proof : proof;
     if (!who) {
       const counted = this.authFailed();
       if (!counted) return jsonError(res, 429, ErrorCode.InvalidRequest, 'Too many failed authentications; wait and try again', { 'retry-after': '1' });
       return jsonError(res, 401, ErrorCode.InvalidRequest, req.headers.authorization ? 'Unauthorized: the token is not valid' : 'Unauthorized: a bearer token is required', { 'www-authenticate': 'Bearer realm="mcp-host-gateway"' });
     }
-    if (url.pathname !== '/mcp') return jsonError(res, 404, ErrorCode.InvalidRequest, `Not found: the gateway serves /mcp`);
+    if (pathname !== '/mcp') return jsonError(res, 404, ErrorCode.InvalidRequest, `Not found: the gateway serves /mcp`);
     const version = req.headers['mcp-protocol-version'];
     if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
       return jsonError(res, 400, ErrorCode.InvalidRequest, `Unsupported MCP-Protocol-Version ${JSON.stringify(version)} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
@@ -179,15 +210,10 @@ export class HttpGatewayServer {
   private async post(req: IncomingMessage, res: ServerResponse, session: HttpSessionTransport | undefined, principal: string): Promise<void> {
     if (!String(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) return jsonError(res, 415, ErrorCode.InvalidRequest, 'Unsupported media type: POST a JSON-RPC message as application/json');
     const max = this.opts.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const c of req) {
-      size += (c as Buffer).length;
-      if (size > max) return jsonError(res, 413, ErrorCode.InvalidRequest, `Payload too large: at most ${max} bytes`);
-      chunks.push(c as Buffer);
-    }
+    const text = await readBody(req, max);
+    if (text === undefined) return jsonError(res, 413, ErrorCode.InvalidRequest, `Payload too large: at most ${max} bytes`);
     let body: unknown;
-    try { body = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { return jsonError(res, 400, ErrorCode.ParseError, 'Parse error: the body is not JSON'); }
+    try { body = JSON.parse(text); } catch { return jsonError(res, 400, ErrorCode.ParseError, 'Parse error: the body is not JSON'); }
     const messages = Array.isArray(body) ? body : [body];
     if (!messages.length) return jsonError(res, 400, ErrorCode.InvalidRequest, 'Invalid request: an empty batch');
     const init = messages.find(m => (m as { method?: unknown })?.method === 'initialize');

@@ -6,11 +6,13 @@
 // - a notification about a request (progress: SendContext.relatedRequestId) to that stream;
 // - anything else to the GET stream, or, while there is none, into a bounded queue
 //   (drop-oldest, counted) that the next GET stream gets first.
-// Every event has an id `<stream>_<seq>`; the last `replayEvents` are kept, so a client whose
-// stream broke resumes it with Last-Event-ID (the rest of a POST stream comes on the GET).
+// A POST stream's headers wait for its first message: when that is the one answer it owes, it
+// goes as a plain JSON body in one write (the spec lets the server pick either content type);
+// anything else before it (progress, a server request) makes it an event stream.
+// Every event has an id `<stream>_<seq>`; the latest are kept (bounded in count and bytes), so a
+// client whose stream broke resumes it with Last-Event-ID (the rest of a POST stream comes on the GET).
 
 import type { ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
 import { LocalError } from '../protocol/errors.ts';
 import { serializeMessage, type JsonRpcMessage } from '../protocol/jsonrpc.ts';
 import { TransportBase } from '../transports/base.ts';
@@ -19,6 +21,8 @@ import type { SendContext, Transport } from '../transports/transport.ts';
 export interface HttpSessionLimits {
   /** Events kept for Last-Event-ID resumption (across the session's streams). */
   replayEvents: number;
+  /** …and at most this many bytes of them; a bigger event is not kept (default 4 MiB). */
+  replayBytes?: number;
   /** Messages waiting for a GET stream; past it the oldest go. */
   maxQueue: number;
 }
@@ -30,11 +34,16 @@ interface Stream {
   /** Requests whose responses this stream still owes (POST streams). */
   owed: Set<string | number>;
   kind: 'post' | 'get';
+  /** Whether its headers are out (an event stream's, or a JSON body's). */
+  started: boolean;
   /** JSON mode: the client takes no event stream; responses are collected and sent as one body. */
-  json?: { answers: unknown[]; single: boolean };
+  json?: { answers: string[]; single: boolean };
 }
 
 interface Event { stream: string; seq: number; data: string }
+
+const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive' };
+const JSON_HEADERS = { 'content-type': 'application/json' };
 
 const idOf = (m: unknown): string | number | undefined => {
   const id = (m as { id?: unknown } | null)?.id;
@@ -53,6 +62,10 @@ export class HttpSessionTransport extends TransportBase implements Transport {
   /** Messages dropped from the queue since the last report. */
   dropped = 0;
   private readonly replay: Event[] = [];
+  private replayBytes = 0;
+  private nextStream = 1;
+  /** POST streams that broke, then got all their answers: kept while they may be resumed, the latest 32. */
+  private readonly finishedBroken: string[] = [];
   private readonly onDrop: (count: number) => void;
 
   constructor(id: string, principal: string, limits: HttpSessionLimits, onDrop: (count: number) => void) {
@@ -87,28 +100,39 @@ export class HttpSessionTransport extends TransportBase implements Transport {
   /** A POST: its messages arrive; its requests' answers go on `res` (an event stream, or one JSON body). */
   post(messages: unknown[], res: ServerResponse, mode: 'sse' | 'json'): void {
     this.lastActivity = Date.now();
-    const requests = messages.filter(m => idOf(m) !== undefined && typeof (m as { method?: unknown }).method === 'string');
-    if (!requests.length) {
+    let s: Stream | undefined;
+    for (const m of messages) {
+      const id = idOf(m);
+      if (id === undefined || typeof (m as { method?: unknown }).method !== 'string') continue;
+      s ??= { id: (this.nextStream++).toString(36), seq: 0, res, owed: new Set(), kind: 'post', started: false, ...(mode === 'json' ? { json: { answers: [], single: messages.length === 1 } } : {}) };
+      s.owed.add(id);
+      this.byRequest.set(id, s);
+    }
+    if (!s) {
       res.writeHead(202).end();
     } else {
-      const s: Stream = { id: randomBytes(6).toString('base64url'), seq: 0, res, owed: new Set(), kind: 'post' };
-      if (mode === 'json') s.json = { answers: [], single: messages.length === 1 };
-      for (const r of requests) { s.owed.add(idOf(r)!); this.byRequest.set(idOf(r)!, s); }
-      this.streams.set(s.id, s);
-      if (mode === 'sse') {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive' });
-        res.flushHeaders();
-      }
+      const stream = s;
+      this.streams.set(stream.id, stream);
       // A broken stream is not a cancel: what it owes is kept for Last-Event-ID.
-      res.once('close', () => { if (s.res === res) s.res = undefined; });
+      res.once('close', () => { if (stream.res === res) this.broke(stream); });
     }
     for (const m of messages) this._onDidReceiveMessage.fire(m);
+  }
+
+  /** A stream's connection closed under it. One that never sent an event cannot be resumed: it goes. */
+  private broke(s: Stream): void {
+    s.res = undefined;
+    if (s.kind === 'post' && !s.started) {
+      this.streams.delete(s.id);
+      for (const id of s.owed) this.byRequest.delete(id);
+      s.owed.clear();
+    }
   }
 
   /** A GET: the session's own stream, or (with Last-Event-ID) the rest of a broken one. */
   open(res: ServerResponse, lastEventId: string | undefined): void {
     this.lastActivity = Date.now();
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive' });
+    res.writeHead(200, SSE_HEADERS);
     res.flushHeaders();
     const m = lastEventId === undefined ? undefined : /^([A-Za-z0-9_-]+)_(\d+)$/.exec(lastEventId);
     const resumed = m ? this.streams.get(m[1]!) : undefined;
@@ -119,16 +143,16 @@ export class HttpSessionTransport extends TransportBase implements Transport {
     if (resumed && resumed.kind === 'post') {
       if (resumed.owed.size === 0) { res.end(); this.streams.delete(resumed.id); return; }
       resumed.res = res;
-      res.once('close', () => { if (resumed.res === res) resumed.res = undefined; });
+      res.once('close', () => { if (resumed.res === res) this.broke(resumed); });
       return;
     }
-    const s: Stream = resumed ?? { id: randomBytes(6).toString('base64url'), seq: 0, res, owed: new Set(), kind: 'get' };
+    const s: Stream = resumed ?? { id: (this.nextStream++).toString(36), seq: 0, res, owed: new Set(), kind: 'get', started: true };
     s.res = res;
     // One GET stream per session: a new one replaces the old.
     if (this.get && this.get !== s) { this.get.res?.end(); this.streams.delete(this.get.id); }
     this.get = s;
     this.streams.set(s.id, s);
-    res.once('close', () => { if (s.res === res) s.res = undefined; });
+    res.once('close', () => { if (s.res === res) this.broke(s); });
     const queued = this.queue;
     this.queue = [];
     for (const data of queued) this.write(s, data);
@@ -136,9 +160,21 @@ export class HttpSessionTransport extends TransportBase implements Transport {
 
   private write(s: Stream, data: string): void {
     const seq = ++s.seq;
-    this.replay.push({ stream: s.id, seq, data });
-    if (this.replay.length > this.limits.replayEvents) this.replay.splice(0, this.replay.length - this.limits.replayEvents);
-    s.res?.write(`id: ${s.id}_${seq}\ndata: ${data}\n\n`);
+    const max = this.limits.replayBytes ?? 4 * 1024 * 1024;
+    if (data.length <= max) {
+      this.replay.push({ stream: s.id, seq, data });
+      this.replayBytes += data.length;
+      let drop = 0;
+      while (this.replay.length - drop > this.limits.replayEvents || this.replayBytes > max) this.replayBytes -= this.replay[drop++]!.data.length;
+      if (drop) this.replay.splice(0, drop);
+    }
+    const res = s.res;
+    if (!res) return;
+    if (!s.started) {
+      s.started = true;
+      res.writeHead(200, SSE_HEADERS);
+    }
+    res.write(`id: ${s.id}_${seq}\ndata: ${data}\n\n`);
   }
 
   send(message: JsonRpcMessage, context?: SendContext): void {
@@ -148,16 +184,23 @@ export class HttpSessionTransport extends TransportBase implements Transport {
     const isResponse = id !== undefined && !('method' in message);
     const target = isResponse ? this.byRequest.get(id) : context?.relatedRequestId !== undefined ? this.byRequest.get(context.relatedRequestId) : undefined;
     if (target) {
-      if (target.json) {
-        if (isResponse) target.json.answers.push(message);
-      } else {
-        this.write(target, data);
-      }
       if (isResponse) {
         this.byRequest.delete(id);
         target.owed.delete(id);
-        if (target.owed.size === 0) this.finish(target);
       }
+      const last = isResponse && target.owed.size === 0;
+      if (target.json) {
+        if (isResponse) target.json.answers.push(data);
+      } else if (last && !target.started && target.res) {
+        // All it owes is this one answer: a plain JSON body, one write.
+        target.started = true;
+        target.res.writeHead(200, JSON_HEADERS).end(data);
+        this.streams.delete(target.id);
+        return;
+      } else {
+        this.write(target, data);
+      }
+      if (last) this.finish(target);
       return;
     }
     if (this.get?.res) { this.write(this.get, data); return; }
@@ -172,13 +215,19 @@ export class HttpSessionTransport extends TransportBase implements Transport {
 
   private finish(s: Stream): void {
     if (s.json) {
-      const body = s.json.single && s.json.answers.length === 1 ? s.json.answers[0] : s.json.answers;
-      s.res?.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    } else {
-      s.res?.end();
+      const a = s.json.answers;
+      s.res?.writeHead(200, JSON_HEADERS).end(s.json.single && a.length === 1 ? a[0] : `[${a.join(',')}]`);
+      this.streams.delete(s.id);
+      return;
     }
-    // Kept while a broken stream may still be resumed from the replay buffer.
-    if (s.res) this.streams.delete(s.id);
+    if (s.res) {
+      s.res.end();
+      this.streams.delete(s.id);
+      return;
+    }
+    // Broken before its end: kept while it may be resumed from the replay buffer, the latest few.
+    this.finishedBroken.push(s.id);
+    if (this.finishedBroken.length > 32) this.streams.delete(this.finishedBroken.shift()!);
   }
 
   async close(): Promise<void> {

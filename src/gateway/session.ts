@@ -13,6 +13,9 @@ import type { Catalog } from './catalog.ts';
 
 /** Requests of one client handled at once; more are answered with an error at once. */
 export const MAX_CLIENT_REQUESTS = 64;
+/** RFC 5424 levels as MCP names them, least severe first. */
+const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
 /** Resource subscriptions one client may hold. */
 export const MAX_SUBSCRIPTIONS = 1000;
 
@@ -41,6 +44,8 @@ export class GatewaySession implements Disposable {
   /** Exposed URIs this client subscribed to. */
   private readonly subscribed = new Set<string>();
   private initialized = false;
+  /** The level this client asked for with logging/setLevel; until it does, no server log is sent. */
+  private logLevel: string | undefined;
   clientInfo: Implementation | undefined;
   protocolVersion: string | undefined;
   /** What the client declared in initialize (sampling, elicitation, roots…). */
@@ -87,10 +92,17 @@ export class GatewaySession implements Disposable {
     const attach = () => {
       for (const d of subs) d.dispose();
       subs = [];
-      for (const { server } of this.opts.catalog.servers) {
+      for (const { server, slug } of this.opts.catalog.servers) {
         subs.push(server.onDidUpdateResource(uri => {
           const exposed = this.opts.catalog.exposedUri(server, uri);
           if (exposed && this.subscribed.has(exposed)) this.conn.notify('notifications/resources/updated', { uri: exposed });
+        }));
+        // The servers' own log messages, to a client that asked for them (logging/setLevel), from its level up.
+        subs.push(server.onDidLog(entry => {
+          if (this.logLevel === undefined || entry.source !== 'server' || !this.initialized) return;
+          const level = entry.level === 'trace' ? 'debug' : entry.level;
+          if (LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(this.logLevel)) return;
+          this.conn.notify('notifications/message', { level, logger: slug, data: entry.message });
         }));
       }
     };
@@ -150,7 +162,12 @@ export class GatewaySession implements Disposable {
       };
     });
     this.store.add(this.conn.onNotification('notifications/initialized', () => { this.initialized = true; this._onDidChange.fire(); }));
-    on('logging/setLevel', () => ({}));
+    on('logging/setLevel', params => {
+      const level = typeof params.level === 'string' ? params.level : '';
+      if (!LOG_LEVELS.includes(level)) throw new WireError(ErrorCode.InvalidParams, `logging/setLevel: ${JSON.stringify(level)} is not a log level (${LOG_LEVELS.join(', ')})`);
+      this.logLevel = level;
+      return {};
+    });
 
     on('tools/list', () => {
       this.opts.log?.('info', `${this.opts.label}${this.clientInfo ? ` (${this.clientInfo.name})` : ''} listed ${catalog.tools.length} tools`);

@@ -37,7 +37,7 @@ export class HostInputBroker implements InputBroker {
     switch (request.method) {
       case 'roots/list':
         if (!roots) break;
-        return { roots: roots.roots() };
+        { const routed = roots.rootsFor?.(server, ctx.signal); return { roots: routed ? await routed : roots.roots() }; }
       case 'sampling/createMessage': {
         if (!sampling) break;
         const p = validParams(request.method, parse.createMessageParams, params);

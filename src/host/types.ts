@@ -185,6 +185,11 @@ export interface ElicitationHandler {
 export interface RootsProvider {
   roots(): Root[];
   readonly onDidChangeRoots: Event<void>;
+  /**
+   * Roots for one request of `server`, when someone else answers it (the gateway client whose
+   * call the server is serving); undefined: `roots()`.
+   */
+  rootsFor?(server: ServerRef, signal: AbortSignal): Promise<Root[]> | undefined;
 }
 
 /** A model backend for sampling (vscode.lm, an HTTP API, a test double). */

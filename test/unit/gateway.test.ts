@@ -105,3 +105,28 @@ test('a server that stops leaves the lists, and the client hears tools/list_chan
     await g.close();
   }
 });
+
+test('server log messages reach a client that asked for them (logging/setLevel), from its level up, named by server', async () => {
+  const g = await inProcess([stdioDef('everything', process.execPath, [EVERYTHING, 'stdio'])]);
+  const [ours, theirs] = InMemoryTransport.createPair();
+  await g.gateway.serve(theirs, 'quiet');
+  const quiet = await McpClient.create(ours, { name: 'gateway', clientInfo: { name: 'quiet', version: '1' } });
+  try {
+    const heardByQuiet: unknown[] = [];
+    quiet.onNotification('notifications/message', p => heardByQuiet.push(p));
+    await assert.rejects(g.client.setLoggingLevel('loud' as never), /not a log level/);
+    await g.client.setLoggingLevel('debug');
+    const heard = new Promise<Record<string, unknown>>(resolve => { g.client.onNotification('notifications/message', p => resolve(p as Record<string, unknown>)); });
+    // server-everything sends one message at once (a random level), then one every 5 s.
+    await g.client.callTool('everything__toggle-simulated-logging', {});
+    const m = await heard;
+    assert.equal(m.logger, 'everything');
+    assert.match(String(m.data), /message/);
+    assert.ok(['debug', 'info', 'warning', 'error'].includes(String(m.level)), String(m.level));
+    await quiet.listTools(); // a round trip on the quiet session after the message went out
+    assert.deepEqual(heardByQuiet, [], 'a client that never set a level gets none');
+  } finally {
+    await quiet.close();
+    await g.close();
+  }
+});

@@ -2,12 +2,14 @@
 // driven by the official SDK clients 1.x and 2.x; and its security: no or a wrong token, a
 // foreign Origin, a rebinding Host, another principal's session, the caps.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { Event } from '../../src/base/event.ts';
 import { Gateway } from '../../src/gateway/gateway.ts';
 import { HttpGatewayServer, type HttpGatewayOptions } from '../../src/gateway/http.ts';
@@ -201,5 +203,27 @@ describe('the HTTP gateway', () => {
     const sid = String(a.headers['mcp-session-id']);
     assert.equal((await raw(url, { method: 'DELETE', headers: hdr('token-alice', { 'mcp-session-id': sid }) })).status, 200);
     assert.equal((await raw(url, { headers: hdr('token-alice', { 'mcp-session-id': sid }), body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) })).status, 404);
+  });
+
+  test('TLS with the user\'s certificate: the SDK 1.x client talks HTTPS; a plain-HTTP request on the TLS port gets nothing', async () => {
+    const tlsDir = path.join(repo, 'test/fixtures/tls');
+    const cert = readFileSync(path.join(tlsDir, 'cert.pem'));
+    const s = await start({ tls: { cert, key: readFileSync(path.join(tlsDir, 'key.pem')) } });
+    assert.match(s.url, /^https:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    // The client trusts exactly this certificate (no global switch-off of verification).
+    const agent = new Agent({ connect: { ca: cert } });
+    const client = new Client({ name: 'sdk1-tls', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(s.url), {
+      requestInit: { headers: { Authorization: 'Bearer token-alice' } },
+      fetch: (input, init) => undiciFetch(input as string, { ...(init as object), dispatcher: agent }) as unknown as Promise<Response>,
+    }));
+    try {
+      const echo = await client.callTool({ name: 'everything__echo', arguments: { message: 'over tls' } });
+      assert.match(JSON.stringify(echo.content), /over tls/);
+    } finally {
+      await client.close();
+      await agent.close();
+    }
+    await assert.rejects(raw(s.url.replace('https:', 'http:'), { headers: hdr('token-alice'), body: INIT }), /socket hang up|ECONNRESET|parse/i);
   });
 });

@@ -36,8 +36,9 @@ test('an answer goes on the stream of its request, which ends when it owes nothi
   const r = res();
   t.post([{ jsonrpc: '2.0', id: 1, method: 'tools/call' }, { jsonrpc: '2.0', id: 2, method: 'tools/list' }], r, 'sse');
   assert.equal(received.length, 2);
-  assert.equal(r.headers['content-type'], 'text/event-stream');
+  assert.equal(r.status, 0, 'no headers before the first message');
   t.send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'p', progress: 1 } }, { relatedRequestId: 1 });
+  assert.equal(r.headers['content-type'], 'text/event-stream', 'progress before the answer: an event stream');
   t.send({ jsonrpc: '2.0', id: 2, result: {} });
   assert.equal(r.ended, false, 'still owes request 1');
   t.send({ jsonrpc: '2.0', id: 1, result: { content: [] } });
@@ -97,4 +98,54 @@ test('the replay buffer is bounded: an event older than it is not replayed', () 
   const again = res();
   t.open(again, firstId);
   assert.deepEqual(again.events().map(e => e.data.params.data), [4, 5], 'only what the buffer still holds');
+});
+
+test('a POST whose first message is the one answer it owes gets a plain JSON body in one write', () => {
+  const { t } = session();
+  const r = res();
+  t.post([{ jsonrpc: '2.0', id: 3, method: 'tools/call' }], r, 'sse');
+  t.send({ jsonrpc: '2.0', id: 3, result: { content: [] } });
+  assert.equal(r.headers['content-type'], 'application/json');
+  assert.equal(r.ended, true);
+  assert.equal(r.chunks.length, 1, 'one write');
+  assert.deepEqual(JSON.parse(r.chunks[0]!), { jsonrpc: '2.0', id: 3, result: { content: [] } });
+  assert.equal(t.busy, false);
+});
+
+test('streams that broke are not kept for ever: one that sent nothing goes at once, finished ones only the latest 32', () => {
+  const { t } = session();
+  const internals = t as unknown as { streams: Map<string, unknown>; byRequest: Map<unknown, unknown> };
+  // Broke before its first message: nothing to resume; its late answer is dropped, nothing held.
+  const quiet = res();
+  t.post([{ jsonrpc: '2.0', id: 'q', method: 'tools/call' }], quiet, 'sse');
+  quiet.broken();
+  assert.equal(internals.streams.size, 0);
+  t.send({ jsonrpc: '2.0', id: 'q', result: {} });
+  assert.equal(quiet.chunks.length, 0);
+  // Broke after an event, then answered: kept for Last-Event-ID, but only the latest 32 of them.
+  for (let i = 0; i < 40; i++) {
+    const r = res();
+    t.post([{ jsonrpc: '2.0', id: i, method: 'tools/call' }], r, 'sse');
+    t.send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progress: 1 } }, { relatedRequestId: i });
+    r.broken();
+    t.send({ jsonrpc: '2.0', id: i, result: {} });
+  }
+  assert.equal(internals.streams.size, 32);
+  assert.equal(internals.byRequest.size, 0);
+});
+
+test('the replay buffer is bounded in bytes too: an event bigger than the bound is sent but not kept', () => {
+  const { t } = session({ replayEvents: 256, maxQueue: 10, replayBytes: 1000 } as never);
+  const g = res();
+  t.open(g, undefined);
+  t.send({ jsonrpc: '2.0', method: 'notifications/message', params: { data: 'a'.repeat(400) } });
+  const first = g.events()[0]!.id!;
+  t.send({ jsonrpc: '2.0', method: 'notifications/message', params: { data: 'b'.repeat(400) } });
+  t.send({ jsonrpc: '2.0', method: 'notifications/message', params: { data: 'c'.repeat(5000) } });
+  t.send({ jsonrpc: '2.0', method: 'notifications/message', params: { data: 'd'.repeat(400) } });
+  assert.equal(g.events().length, 4, 'all four sent');
+  const again = res();
+  t.open(again, first);
+  assert.deepEqual(again.events().map(e => e.data.params.data[0]), ['b', 'd'], 'c was never kept');
+  assert.equal((t as unknown as { replay: unknown[] }).replay.length, 2, 'a went to make room for d (bytes, not count)');
 });
