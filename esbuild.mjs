@@ -45,6 +45,8 @@ const builds = [
   { ...common, entryPoints: { workbench: 'src/vscode/panels/workbench.ts' }, outdir: 'dist', external: ['vscode'] },
   // The gateway in VS Code, required on the first gateway command (src/vscode/gatewayCommands.ts).
   { ...common, entryPoints: { gateway: 'src/vscode/gateway/gatewayHost.ts' }, outdir: 'dist', external: ['vscode'] },
+  // Add Server and Open Configuration, required on first use (src/vscode/extension.ts).
+  { ...common, entryPoints: { config: 'src/vscode/configCommands.ts' }, outdir: 'dist', external: ['vscode'] },
   // The MCP App panels and their bridge, required by the workbench on the first app (src/vscode/panels/apps.ts).
   { ...common, entryPoints: { apps: 'src/vscode/panels/apps.ts' }, outdir: 'dist', external: ['vscode'] },
   // The panels' page side: one browser bundle (and its stylesheet) for every panel, and the

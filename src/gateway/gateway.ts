@@ -90,13 +90,13 @@ export class Gateway implements Disposable, SamplingHandler, ElicitationHandler 
   }
 
   /** Serves one client on `transport`; resolves once it can talk. Throws when the session cap is reached. */
-  async serve(transport: Transport, label = `client ${this.nextLabel++}`): Promise<GatewaySession> {
+  async serve(transport: Transport, label = `client ${this.nextLabel++}`, hide?: (server: ManagedServer) => boolean): Promise<GatewaySession> {
     const max = this.opts.maxSessions ?? 64;
     if (this.sessions.size >= max) {
       await transport.close();
       throw new Error(`the gateway already serves ${this.sessions.size} clients (limit ${max}); ${label} is refused`);
     }
-    const session = new GatewaySession({ catalog: this.catalog, transport, serverInfo: this.opts.serverInfo, label, log: this.opts.log });
+    const session = new GatewaySession({ catalog: this.catalog, transport, serverInfo: this.opts.serverInfo, label, log: this.opts.log, ...(hide ? { hide } : {}) });
     this.sessions.add(session);
     session.onDidChange(() => this._onDidChangeSessions.fire());
     session.onDidClose(() => {

@@ -14,6 +14,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { ErrorCode } from '../protocol/errors.ts';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '../protocol/types.ts';
+import type { ManagedServer } from '../host/types.ts';
 import type { Gateway } from './gateway.ts';
 import { HttpSessionTransport, type HttpSessionLimits } from './httpSession.ts';
 
@@ -35,6 +36,8 @@ export interface HttpGatewayOptions {
   /** Failed authentications answered 401 at once and per second; past them, 429 (defaults 20 and 5). */
   authRate?: { burst: number; perSecond: number };
   log?: (level: 'info' | 'warning' | 'error', message: string) => void;
+  /** Servers a new session does not see, from its initialize request (VS Code's chat, by a header its definition sends). */
+  hideFor?: (req: IncomingMessage) => ((server: ManagedServer) => boolean) | undefined;
 }
 
 /** `authenticate` for one static token: the whole header compared in constant time; principal "token". */
@@ -238,7 +241,7 @@ export class HttpGatewayServer {
       const s = new HttpSessionTransport(id, principal, { replayEvents: 256, maxQueue: 1000, ...this.opts.limits }, n => this.opts.log?.('warning', `session ${id.slice(0, 8)}…: ${n} message(s) dropped, no stream was open and the queue is full`));
       this.sessions.set(id, s);
       try {
-        const gs = await this.opts.gateway.serve(s, `session ${id.slice(0, 8)}…`);
+        const gs = await this.opts.gateway.serve(s, `session ${id.slice(0, 8)}…`, this.opts.hideFor?.(req));
         gs.onDidClose(() => { if (this.sessions.get(id) === s) this.sessions.delete(id); });
       } catch (err) {
         this.sessions.delete(id);

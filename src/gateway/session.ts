@@ -9,6 +9,7 @@ import { JsonRpcConnection } from '../protocol/connection.ts';
 import { ErrorCode, RequestError, WireError, errorMessage } from '../protocol/errors.ts';
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type CompletionReference, type Implementation, type ProgressToken } from '../protocol/types.ts';
 import type { Transport } from '../transports/transport.ts';
+import type { ManagedServer } from '../host/types.ts';
 import type { Catalog } from './catalog.ts';
 
 /** Requests of one client handled at once; more are answered with an error at once. */
@@ -26,6 +27,8 @@ export interface GatewaySessionOptions {
   /** A name for this client in errors and logs ("stdio", "session 3f2a…"). */
   label: string;
   log?: (level: 'info' | 'warning' | 'error', message: string) => void;
+  /** Servers this client does not see (VS Code's own chat: the ones it runs itself from .vscode/mcp.json). */
+  hide?: (server: ManagedServer) => boolean;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -111,6 +114,15 @@ export class GatewaySession implements Disposable {
     return { dispose: () => { d.dispose(); for (const x of subs) x.dispose(); } };
   }
 
+  private visible(server: ManagedServer | undefined): boolean {
+    return !!server && !this.opts.hide?.(server);
+  }
+
+  /** The catalogue's lists as this client sees them (all of them, unless some servers are hidden from it). */
+  private seen<T>(list: readonly T[], owner: (item: T) => ManagedServer | undefined): readonly T[] {
+    return this.opts.hide ? list.filter(i => this.visible(owner(i))) : list;
+  }
+
   /** Runs `call` as this client's request `requestId` to `serverId` (so the server's requests meanwhile come here). */
   private async routed<T>(serverId: string, requestId: string | number, call: () => Promise<T>): Promise<T> {
     let set = this.inFlight.get(serverId);
@@ -146,7 +158,7 @@ export class GatewaySession implements Disposable {
       this.protocolVersion = asked && SUPPORTED_PROTOCOL_VERSIONS.includes(asked) ? asked : LATEST_PROTOCOL_VERSION;
       if (isObject(params.clientInfo) && typeof params.clientInfo.name === 'string') this.clientInfo = params.clientInfo as unknown as Implementation;
       if (isObject(params.capabilities)) this.clientCapabilities = params.capabilities;
-      const names = catalog.servers.map(s => `${s.slug} (${s.server.definition.name})`);
+      const names = catalog.servers.filter(s => this.visible(s.server)).map(s => `${s.slug} (${s.server.definition.name})`);
       return {
         protocolVersion: this.protocolVersion,
         capabilities: {
@@ -170,13 +182,14 @@ export class GatewaySession implements Disposable {
     });
 
     on('tools/list', () => {
-      this.opts.log?.('info', `${this.opts.label}${this.clientInfo ? ` (${this.clientInfo.name})` : ''} listed ${catalog.tools.length} tools`);
-      return { tools: catalog.tools };
+      const tools = this.seen(catalog.tools, t => catalog.tool(t.name)?.server);
+      this.opts.log?.('info', `${this.opts.label}${this.clientInfo ? ` (${this.clientInfo.name})` : ''} listed ${tools.length} tools`);
+      return { tools };
     });
     on('tools/call', async (params, ctx) => {
       const name = typeof params.name === 'string' ? params.name : '';
       const target = catalog.tool(name);
-      if (!target) throw new WireError(ErrorCode.InvalidParams, `Unknown tool: ${JSON.stringify(name)} is not a tool of any running exposed server`);
+      if (!target || !this.visible(target.server)) throw new WireError(ErrorCode.InvalidParams, `Unknown tool: ${JSON.stringify(name)} is not a tool of any running exposed server`);
       const args = params.arguments === undefined ? {} : params.arguments;
       if (!isObject(args)) throw new WireError(ErrorCode.InvalidParams, 'arguments must be an object');
       const token = isObject(params._meta) ? (params._meta.progressToken as ProgressToken | undefined) : undefined;
@@ -190,21 +203,21 @@ export class GatewaySession implements Disposable {
       }));
     });
 
-    on('prompts/list', () => ({ prompts: catalog.prompts }));
+    on('prompts/list', () => ({ prompts: this.seen(catalog.prompts, p => catalog.prompt(p.name)?.server) }));
     on('prompts/get', async (params, ctx) => {
       const name = typeof params.name === 'string' ? params.name : '';
       const target = catalog.prompt(name);
-      if (!target) throw new WireError(ErrorCode.InvalidParams, `Unknown prompt: ${JSON.stringify(name)} is not a prompt of any running exposed server`);
+      if (!target || !this.visible(target.server)) throw new WireError(ErrorCode.InvalidParams, `Unknown prompt: ${JSON.stringify(name)} is not a prompt of any running exposed server`);
       const args = isObject(params.arguments) ? params.arguments as Record<string, string> : {};
       return this.routed(target.server.definition.id, ctx.requestId, () => target.server.getPrompt(target.name, args, { signal: ctx.signal }));
     });
 
-    on('resources/list', () => ({ resources: catalog.resources }));
-    on('resources/templates/list', () => ({ resourceTemplates: catalog.resourceTemplates }));
+    on('resources/list', () => ({ resources: this.seen(catalog.resources, r => catalog.resource(r.uri)?.server) }));
+    on('resources/templates/list', () => ({ resourceTemplates: this.seen(catalog.resourceTemplates, t => catalog.servers.find(s => t.uriTemplate.startsWith(`mcp-gateway://${s.slug}/`))?.server) }));
     on('resources/read', async (params, ctx) => {
       const uri = typeof params.uri === 'string' ? params.uri : '';
       const target = catalog.resource(uri);
-      if (!target) throw new WireError(ErrorCode.ResourceNotFound, `Resource not found: ${JSON.stringify(uri)} is not a resource of any running exposed server`, { uri });
+      if (!target || !this.visible(target.server)) throw new WireError(ErrorCode.ResourceNotFound, `Resource not found: ${JSON.stringify(uri)} is not a resource of any running exposed server`, { uri });
       const result = await this.routed(target.server.definition.id, ctx.requestId, () => target.server.readResource(target.uri, { signal: ctx.signal }));
       // The contents name the server's own URIs: the client sees them as it asked.
       return { ...result, contents: result.contents.map(c => ({ ...c, uri: c.uri === target.uri ? uri : catalog.exposedUri(target.server, c.uri) ?? c.uri })) };
@@ -212,7 +225,7 @@ export class GatewaySession implements Disposable {
     on('resources/subscribe', async params => {
       const uri = typeof params.uri === 'string' ? params.uri : '';
       const target = catalog.resource(uri);
-      if (!target) throw new WireError(ErrorCode.ResourceNotFound, `Resource not found: ${JSON.stringify(uri)}`, { uri });
+      if (!target || !this.visible(target.server)) throw new WireError(ErrorCode.ResourceNotFound, `Resource not found: ${JSON.stringify(uri)}`, { uri });
       if (!this.subscribed.has(uri) && this.subscribed.size >= MAX_SUBSCRIPTIONS) throw new WireError(ErrorCode.InvalidRequest, `Too many subscriptions: at most ${MAX_SUBSCRIPTIONS} per client`);
       try { await target.server.subscribe(target.uri); } catch (err) { return passOn(err); }
       this.subscribed.add(uri);
@@ -228,7 +241,7 @@ export class GatewaySession implements Disposable {
       const ref = isObject(params.ref) ? params.ref : {};
       const argument = isObject(params.argument) ? params.argument as { name: string; value: string } : { name: '', value: '' };
       const context = isObject(params.context) && isObject(params.context.arguments) ? params.context.arguments as Record<string, string> : undefined;
-      let target: { server: import('../host/types.ts').ManagedServer; ref: CompletionReference } | undefined;
+      let target: { server: ManagedServer; ref: CompletionReference } | undefined;
       if (ref.type === 'ref/prompt' && typeof ref.name === 'string') {
         const p = catalog.prompt(ref.name);
         if (p) target = { server: p.server, ref: { type: 'ref/prompt', name: p.name } };
@@ -236,7 +249,7 @@ export class GatewaySession implements Disposable {
         const r = catalog.resource(ref.uri);
         if (r) target = { server: r.server, ref: { type: 'ref/resource', uri: r.uri } };
       }
-      if (!target) throw new WireError(ErrorCode.InvalidParams, 'completion/complete: the reference names no prompt or resource template of a running exposed server');
+      if (!target || !this.visible(target.server)) throw new WireError(ErrorCode.InvalidParams, 'completion/complete: the reference names no prompt or resource template of a running exposed server');
       try { return await target.server.complete(target.ref, argument, context, { signal: ctx.signal }); } catch (err) { return passOn(err); }
     });
   }

@@ -10,7 +10,7 @@ import { Redactor } from '../host/redaction.ts';
 import { resolveLoginShellPath } from '../host/shellPath.ts';
 import type { LogLevel, RootsProvider, ServerDefinition, VersionMemory } from '../host/types.ts';
 import type { McpHostApi } from './api.ts';
-import { addServerCommand, openConfigurationCommand } from './configCommands.ts';
+import { lazyModule } from './lazyModule.ts';
 import { ConfigLoader } from './configLoader.ts';
 import { DocumentStore, SCHEME } from './documents.ts';
 import { VsCodeElicitationHandler } from './elicitation.ts';
@@ -30,7 +30,7 @@ import { resolveServer } from './serverPicker.ts';
 import { pickOne } from './quickInput.ts';
 import { SkillsModel, registerSkills } from './skills.ts';
 import { cancelTaskCommand, openTaskResultCommand } from './tasks.ts';
-import type { HostServices } from './services.ts';
+import type { HostServices, ServerRequests } from './services.ts';
 import { ServerSessions } from './sessions.ts';
 import { ServersStatus } from './statusBar.ts';
 import { NOT_TRUSTED, StartConsent } from './trust.ts';
@@ -39,6 +39,9 @@ import { showTraceCommand } from './traceCommand.ts';
 import { usePanels, WorkbenchLoader } from './workbenchLoader.ts';
 
 const DEFAULT_MAX_MESSAGE_MB = 128;
+
+/** Add Server and Open Configuration (with jsonc-parser's editing) are dist/config.js, loaded on first use. */
+const configCommands = lazyModule<typeof import('./configCommands.ts')>('config', './configCommands.ts');
 
 /** The manager outlives context.subscriptions' synchronous disposal: deactivate awaits it. */
 let activeManager: ServerManager | undefined;
@@ -87,10 +90,18 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
   const samplingLog = new SamplingLog(() => docsRef!);
   subscriptions.push(workbench, samplingLog, ...workbench.registerSerializers());
 
-  const manager = new ServerManager({
+  // While the gateway runs, a server's sampling, elicitation and roots go through it (to the
+  // gateway client whose call caused them, by the per-server policy), else MCP Host answers.
+  const serverRequests: ServerRequests = { host: {
     roots: workspaceRoots(),
     sampling: new ApprovingSamplingHandler(new LanguageModelProvider(), serverLog, samplingLog, { workbench: openWorkbench, enabled: usePanels }),
     elicitation: new VsCodeElicitationHandler(serverLog, openWorkbench),
+  } };
+  const host = serverRequests.host;
+  const manager = new ServerManager({
+    roots: { ...host.roots, rootsFor: (s, signal) => serverRequests.gateway?.rootsFor(s, signal) },
+    sampling: { createMessage: (s, p, signal) => (serverRequests.gateway ?? host.sampling).createMessage(s, p, signal) },
+    elicitation: { elicit: (s, p, signal) => (serverRequests.gateway ?? host.elicitation).elicit(s, p, signal) },
     gate: consent.gate,
     requestTimeoutMs: config.get<number>('requestTimeoutMs'),
     // A stated bound on one message in the shared extension host (the core's own default is
@@ -128,7 +139,7 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
     manager.setDefinitions(defs, { autoStart: vscode.workspace.getConfiguration('mcpHost').get<boolean>('autoStart', true) });
   }));
 
-  const services: HostServices = { manager, docs, sessions, watches, consent, loader, inputs, tree, log, redact, workbench: openWorkbench };
+  const services: HostServices = { manager, docs, sessions, watches, consent, loader, inputs, tree, log, redact, workbench: openWorkbench, serverRequests };
   servicesRef = services;
   subscriptions.push(...registerSkills(services, skills, view));
   subscriptions.push(...registerGateway(services, context));
@@ -143,8 +154,8 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
     vscode.commands.registerCommand('mcpHost.stopServer', (server?: unknown) => stopServerCommand(services, server)),
     vscode.commands.registerCommand('mcpHost.restartServer', (server?: unknown) => restartServerCommand(services, server)),
     vscode.commands.registerCommand('mcpHost.showOutput', (server?: unknown) => showOutputCommand(services, server)),
-    vscode.commands.registerCommand('mcpHost.addServer', (spec?: unknown) => addServerCommand(services, spec)),
-    vscode.commands.registerCommand('mcpHost.openConfiguration', (server?: unknown) => openConfigurationCommand(services, server)),
+    vscode.commands.registerCommand('mcpHost.addServer', (spec?: unknown) => configCommands().then(m => m.addServerCommand(services, spec))),
+    vscode.commands.registerCommand('mcpHost.openConfiguration', (server?: unknown) => configCommands().then(m => m.openConfigurationCommand(services, server))),
     vscode.commands.registerCommand('mcpHost.refresh', () => refreshCommand(services)),
     vscode.commands.registerCommand('mcpHost.clearStoredInputs', () => clearInputsCommand(services)),
     vscode.commands.registerCommand('mcpHost.focusServers', () => vscode.commands.executeCommand('mcpHost.servers.focus')),

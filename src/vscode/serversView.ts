@@ -23,6 +23,20 @@ export type TreeNode =
   | TaskNode
   | SkillNode;
 
+/**
+ * A node another part of the extension owns, at the root after the servers: the gateway's
+ * (gatewayCommands.ts draws it stopped; dist/gateway.js, once loaded, draws the rest). It has
+ * no serverId, so isTreeNode() is false for it and no server command takes it for a server.
+ */
+export interface SectionNode { kind: 'section'; id: string }
+export interface TreeSection {
+  roots(): SectionNode[];
+  children(node: SectionNode): SectionNode[];
+  item(node: SectionNode): vscode.TreeItem;
+  parent(node: SectionNode): SectionNode | undefined;
+}
+type ViewNode = TreeNode | SectionNode;
+
 export function isTreeNode(v: unknown): v is TreeNode {
   return !!v && typeof v === 'object' && typeof (v as TreeNode).kind === 'string' && typeof (v as TreeNode).serverId === 'string' && typeof (v as TreeNode).id === 'string';
 }
@@ -43,10 +57,10 @@ function icon(id: string, color?: string): vscode.ThemeIcon {
   return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
 }
 
-export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+export class ServersTreeProvider implements vscode.TreeDataProvider<ViewNode>, vscode.Disposable {
   private readonly manager: ServerManager;
   private readonly redact: (text: string) => string;
-  private readonly _onDidChangeTreeData = new vscode.EventEmitter<TreeNode | undefined>();
+  private readonly _onDidChangeTreeData = new vscode.EventEmitter<ViewNode | undefined>();
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   /** The same object per server, so refreshing one server's node reaches the view. */
   private readonly serverNodes = new Map<string, TreeNode & { kind: 'server' }>();
@@ -54,6 +68,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
 
   /** The servers' skills, listed when their Skills node is expanded (skills.ts). */
   private readonly skills: SkillsModel | undefined;
+  private section: TreeSection | undefined;
 
   constructor(manager: ServerManager, redact: (text: string) => string, skills?: SkillsModel) {
     this.manager = manager;
@@ -71,6 +86,12 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     this._onDidChangeTreeData.fire(node);
   }
 
+  /** Shows `section`'s nodes after the servers (one section: the gateway's). */
+  attach(section: TreeSection): void { this.section = section; this.refresh(); }
+
+  /** Redraws one node (a section's, the same object it returned) and what is under it, or everything. */
+  refreshNode(node?: SectionNode): void { this._onDidChangeTreeData.fire(node); }
+
   private serverNode(server: ManagedServer): TreeNode & { kind: 'server' } {
     const serverId = server.definition.id;
     let node = this.serverNodes.get(serverId);
@@ -81,13 +102,14 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     return node;
   }
 
-  getChildren(parent?: TreeNode): TreeNode[] {
+  getChildren(parent?: ViewNode): ViewNode[] {
     if (!parent) {
       const servers = this.manager.servers;
       const live = new Set(servers.map(s => s.definition.id));
       for (const id of this.serverNodes.keys()) if (!live.has(id)) this.serverNodes.delete(id);
-      return servers.map(s => this.serverNode(s));
+      return [...servers.map(s => this.serverNode(s)), ...this.section?.roots() ?? []];
     }
+    if (parent.kind === 'section') return this.section?.children(parent) ?? [];
     const server = this.manager.get(parent.serverId);
     if (!server || server.state.kind !== 'running') return [];
     const base = `server/${parent.serverId}`;
@@ -113,7 +135,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     }
   }
 
-  getParent(node: TreeNode): TreeNode | undefined {
+  getParent(node: ViewNode): ViewNode | undefined {
+    if (node.kind === 'section') return this.section?.parent(node);
     if (node.kind === 'server') return undefined;
     const server = this.manager.get(node.serverId);
     if (!server) return undefined;
@@ -122,7 +145,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     return { kind: 'group', id: `server/${node.serverId}/${group}`, serverId: node.serverId, group };
   }
 
-  getTreeItem(node: TreeNode): vscode.TreeItem {
+  getTreeItem(node: ViewNode): vscode.TreeItem {
+    if (node.kind === 'section') return this.section!.item(node);
     const server = this.manager.get(node.serverId);
     const item = new vscode.TreeItem('', vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
@@ -227,8 +251,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   /** The node with this id, searched from the root (the tree is small). */
-  find(id: string): TreeNode | undefined {
-    const walk = (nodes: TreeNode[]): TreeNode | undefined => {
+  find(id: string): ViewNode | undefined {
+    const walk = (nodes: ViewNode[]): ViewNode | undefined => {
       for (const n of nodes) {
         if (n.id === id) return n;
         if (id.startsWith(n.id + '/')) {

@@ -2,6 +2,7 @@
 
 import type * as vscode from 'vscode';
 import type { ServerManager } from '../host/manager.ts';
+import type { ElicitationHandler, RootsProvider, SamplingHandler } from '../host/types.ts';
 import type { ConfigLoader } from './configLoader.ts';
 import type { DocumentStore } from './documents.ts';
 import type { InputResolver } from './inputs.ts';
@@ -26,4 +27,15 @@ export interface HostServices {
   readonly redact: (text: string) => string;
   /** The panels, loaded on first use (workbenchLoader.ts). */
   readonly workbench: () => Promise<Workbench>;
+  /** Who answers the servers' sampling, elicitation and roots: MCP Host, or the gateway while it runs. */
+  readonly serverRequests: ServerRequests;
+}
+
+/**
+ * MCP Host's own answers (dialogs, the language model, the workspace folders), and the gateway
+ * while it runs: it gives a request to the gateway client whose call caused it, else to these.
+ */
+export interface ServerRequests {
+  readonly host: { sampling: SamplingHandler; elicitation: ElicitationHandler; roots: RootsProvider };
+  gateway?: SamplingHandler & ElicitationHandler & { rootsFor: NonNullable<RootsProvider['rootsFor']> };
 }

@@ -1,24 +1,75 @@
-// The gateway in VS Code (issue 13): Start Gateway, then VS Code's own MCP support finds MCP
-// Host through the server definition provider and lists its tools.
+// The gateway in VS Code (issue 13): the Servers view's Gateway node says "stopped", its Start
+// Gateway action starts it and the node shows the URL; VS Code's own MCP support finds MCP Host
+// through the server definition provider and lists its tools, and its session shows under the
+// node by VS Code's client name; Stop Gateway makes the node say "stopped" again.
+import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO } from '../integration/workspace.mjs';
 import { waitFor } from './lib/proc.mjs';
 
 const SHOTS = path.join(REPO, '.e2e', 'screenshots');
+const GATEWAY = 'Gateway';
+
+/** The Servers pane with every server collapsed, so the Gateway row (after them) is on screen. */
+async function serversPane(wb) {
+  await wb.openViewContainer('MCP Host');
+  const pane = wb.pane('Servers');
+  await pane.waitFor({ state: 'visible', timeout: 15000 });
+  for (const r of (await wb.treeRows(pane)).filter((x) => x.level === 1 && x.label !== GATEWAY)) {
+    await wb.collapseRow(wb.treeRow(pane, r.label, 1)).catch(() => {});
+  }
+  return pane;
+}
+
+/** The Gateway row once its description matches `re`. */
+const gatewayRow = (wb, pane, re, what) => waitFor(async () => (await wb.treeRows(pane)).find((r) => r.level === 1 && r.label === GATEWAY && re.test(r.description)),
+  { timeoutMs: 30000, what: `the Gateway row to say ${what}` });
+
+/** For the screenshot: the panel closed, the side bar wide enough for the Gateway row. Cosmetic: failures are logged. */
+async function tidy(wb, log) {
+  const hide = wb.page.locator('.part.panel a.action-label[aria-label^="Hide Panel"], .part.panel a.action-label[aria-label^="Close Panel"]').first();
+  if (await hide.isVisible().catch(() => false)) await hide.click().catch((e) => log(`  (could not close the panel: ${e.message})`));
+  const bar = wb.page.locator('.part.sidebar').first();
+  const box = await bar.boundingBox().catch(() => undefined);
+  if (!box || box.width >= 480) return;
+  const y = box.y + box.height / 2;
+  await wb.page.mouse.move(box.x + box.width, y);
+  await wb.page.mouse.down();
+  await wb.page.mouse.move(box.x + 480, y, { steps: 8 });
+  await wb.page.mouse.up();
+  await waitFor(async () => ((await bar.boundingBox())?.width ?? 0) > box.width + 50, { timeoutMs: 5000, what: 'the side bar to widen' })
+    .catch((e) => log(`  (could not widen the side bar: ${e.message})`));
+}
+
+/** The hovers on screen, once faded in. */
+const visibleHovers = (wb) => wb.page.evaluate(() => [...document.querySelectorAll('.monaco-hover, .workbench-hover')]
+  .filter((h) => h.offsetParent && [h, h.closest('.workbench-hover-container')].filter(Boolean).every((e) => getComputedStyle(e).opacity === '1'))
+  .map((h) => (h.textContent ?? '').replace(/\u00a0/g, ' ')));
 
 export async function gatewaySteps({ step, phase, log }) {
   const { wb } = phase;
   const gs = (name, fn, opts) => step(`gateway: ${name}`, fn, opts);
   let url;
+  let listed;
 
-  await gs('Start Gateway listens on 127.0.0.1 and says where', async () => {
+  await gs('the Servers view shows the Gateway stopped before any gateway command', async () => {
     await wb.closeAllEditors();
-    await wb.runCommand('MCP Host: Start Gateway');
+    const pane = await serversPane(wb);
+    const row = await gatewayRow(wb, pane, /^stopped$/, '"stopped"');
+    log(`  ${row.label} [${row.description}]`);
+  });
+
+  await gs("the Gateway row's Start Gateway listens on 127.0.0.1 and the row shows the URL", async () => {
+    const pane = await serversPane(wb);
+    await wb.clickRowAction(wb.treeRow(pane, GATEWAY, 1), 'Start Gateway');
     const n = await wb.waitNotification(/the gateway is listening on http:\/\/127\.0\.0\.1:\d+\/mcp/, { timeoutMs: 30000 });
     url = /http:\/\/127\.0\.0\.1:\d+\/mcp/.exec(n.message)[0];
     log(`  ${n.message}`);
     await wb.clearNotifications().catch(() => {});
+    // VS Code may connect at once (a server it saw before); the count is checked once it has.
+    const row = await gatewayRow(wb, pane, new RegExp(`^${url.replace(/[.]/g, '\\.')} · (no sessions|\\d+ sessions?)$`), url);
+    log(`  ${row.label} [${row.description}]`);
   });
 
   await gs("VS Code's own MCP: List Servers shows MCP Host", async () => {
@@ -37,7 +88,7 @@ export async function gatewaySteps({ step, phase, log }) {
   await gs('VS Code starts it, connects through the gateway and lists its tools', async () => {
     // Our side of the connection: the extension's log says which client listed how many tools.
     const logs = path.join(phase.userDataDir, 'logs');
-    const listed = await waitFor(() => {
+    listed = await waitFor(() => {
       for (const f of fs.readdirSync(logs, { recursive: true }).map(String).filter((x) => x.endsWith('MCP Host.log'))) {
         const m = /gateway: (session \S+) \(([^)]*)\) listed (\d+) tools/.exec(fs.readFileSync(path.join(logs, f), 'utf8'));
         if (m) return { session: m[1], client: m[2], count: Number(m[3]) };
@@ -51,5 +102,40 @@ export async function gatewaySteps({ step, phase, log }) {
     log(`  ${s.rows.map((r) => `${r.label} [${r.description}]`).join(' | ')}`);
     await wb.screenshot(path.join(SHOTS, 'screenshot-gateway-vscode.png'));
     await wb.escapeAll();
+  });
+
+  await gs("the Gateway node lists VS Code's session by its client name", async () => {
+    if (!listed) throw new Error('VS Code did not connect (the step before failed)');
+    const pane = await serversPane(wb);
+    const row = await gatewayRow(wb, pane, new RegExp(`^${url.replace(/[.]/g, '\\.')} · \\d+ sessions?$`), 'a session');
+    log(`  ${row.label} [${row.description}]`);
+    await wb.expandRow(wb.treeRow(pane, GATEWAY, 1));
+    const session = await waitFor(async () => (await wb.treeRows(pane)).find((r) => r.level === 2 && r.label.startsWith(listed.client)),
+      { timeoutMs: 15000, what: `a session item labelled "${listed.client} …"` });
+    log(`  session: ${session.label} [${session.description}]`);
+    assert.match(session.description, /^(idle (< 1 min|\d+ min)|\d+ calls? in flight)$/);
+    // Its tooltip: protocol version, when it connected, requests served.
+    await tidy(wb, log);
+    await wb.page.mouse.move(900, 650);
+    await wb.treeRow(pane, session.label, 2).locator('.label-name').first().hover();
+    const tip = await waitFor(async () => (await visibleHovers(wb)).find((t) => t.includes('Protocol version:') && t.includes('requests served')),
+      { timeoutMs: 10000, intervalMs: 150, what: "the session's tooltip" });
+    log(`  tooltip: ${tip.replace(/\s+/g, ' ')}`);
+    assert.match(tip, /Protocol version: \d{4}-\d{2}-\d{2}/);
+    assert.match(tip, /Connected at /);
+    const file = path.join(SHOTS, 'screenshot-gateway-node.png');
+    await wb.screenshot(file);
+    log(`  screenshot ${path.relative(REPO, file)}`);
+    await wb.page.mouse.move(900, 650);
+  });
+
+  await gs("the Gateway row's Stop Gateway stops it and the row says stopped", async () => {
+    const pane = await serversPane(wb);
+    await wb.clickRowAction(wb.treeRow(pane, GATEWAY, 1), 'Stop Gateway');
+    await wb.waitNotification(/the gateway stopped/, { timeoutMs: 30000 });
+    await wb.clearNotifications().catch(() => {});
+    await gatewayRow(wb, pane, /^stopped$/, '"stopped"');
+    const rows = await wb.treeRows(pane);
+    assert.ok(!rows.some((r) => r.level === 2 && r.label.startsWith(listed?.client ?? '\u0000')), 'no session item is left under the Gateway');
   });
 }

@@ -23,6 +23,8 @@ const BUDGET_KB: Record<string, number> = {
   'dist/webview/app.css': 8,
   // The gateway in VS Code (its HTTP server, sessions and catalogue).
   'dist/gateway.js': 64,
+  // Add Server and Open Configuration (jsonc-parser's editing; zod again for the config schemas).
+  'dist/config.js': 100,
   // The gateway's JWT validation (jose), loaded only when JWT options are set.
   'dist/jwt.js': 40,
 };

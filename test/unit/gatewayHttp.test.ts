@@ -226,4 +226,23 @@ describe('the HTTP gateway', () => {
     }
     await assert.rejects(raw(s.url.replace('https:', 'http:'), { headers: hdr('token-alice'), body: INIT }), /socket hang up|ECONNRESET|parse/i);
   });
+
+  test('a session can be given a view without some servers (VS Code\'s chat without those it runs itself): not listed, not callable', async () => {
+    const s = await start({ hideFor: req => (req.headers['x-mcp-host-view'] === 'vscode' ? (srv => srv.definition.name === 'memory') : undefined) });
+    const list = async (extra: Record<string, string>) => {
+      const init = await raw(s.url, { headers: hdr('token-alice', extra), body: INIT });
+      const sid = String(init.headers['mcp-session-id']);
+      const more = { ...extra, 'mcp-session-id': sid };
+      await raw(s.url, { headers: hdr('token-alice', more), body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+      const tools = JSON.parse((await raw(s.url, { headers: hdr('token-alice', more), body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) })).body).result.tools.map((t: { name: string }) => t.name);
+      const call = JSON.parse((await raw(s.url, { headers: hdr('token-alice', more), body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'memory__read_graph', arguments: {} } }) })).body);
+      return { tools: tools as string[], call };
+    };
+    const vscodeView = await list({ 'x-mcp-host-view': 'vscode' });
+    assert.ok(vscodeView.tools.some(n => n.startsWith('everything__')) && !vscodeView.tools.some(n => n.startsWith('memory__')), vscodeView.tools.join(', '));
+    assert.match(vscodeView.call.error?.message ?? '', /Unknown tool/);
+    const full = await list({});
+    assert.ok(full.tools.some(n => n.startsWith('memory__')));
+    assert.ok(full.call.result, JSON.stringify(full.call));
+  });
 });

@@ -9,15 +9,28 @@
 //   configurations stay valid across restarts; else a free one.
 // - Exposed: the servers named in `mcpHost.gateway.expose` (all when empty); a server the
 //   workspace defines only while the workspace is trusted.
+// - In the Servers view: its state and one item per client session (gatewayTreeItems.ts).
 
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import * as vscode from 'vscode';
-import { Gateway } from '../../gateway/gateway.ts';
-import { HttpGatewayServer, bearerToken } from '../../gateway/http.ts';
-import type { ManagedServer } from '../../host/types.ts';
+import { Gateway, type ServerRequestPolicy } from '../../gateway/gateway.ts';
+import { HttpGatewayServer, bearerToken, type HttpGatewayOptions } from '../../gateway/http.ts';
+import { loadJwt } from '../../gateway/jwtLoader.ts';
+import type { Disposable } from '../../base/event.ts';
+import type { ManagedServer, ServerRef } from '../../host/types.ts';
+import type { SectionNode } from '../serversView.ts';
 import type { HostServices } from '../services.ts';
+import type { GatewayState } from './gatewayTree.ts';
+import { GatewayTreeItems } from './gatewayTreeItems.ts';
 
 const TOKEN_KEY = 'mcpHost.gateway.token';
+/** JWT problems named by their settings (mcpHost.gateway.jwt.*). */
+const JWT_SETTING_NAMES = {
+  issuer: 'mcpHost.gateway.jwt.issuer', audience: 'mcpHost.gateway.jwt.audience', jwksUrl: 'mcpHost.gateway.jwt.jwksUrl', key: 'mcpHost.gateway.jwt.keyFile',
+  algorithms: 'mcpHost.gateway.jwt.algorithms', requiredScopes: 'mcpHost.gateway.jwt.requiredScopes', clockToleranceSec: 'mcpHost.gateway.jwt.clockToleranceSec', maxTokenBytes: 'mcpHost.gateway.jwt.maxTokenBytes',
+};
 const PORT_KEY = 'mcpHost.gateway.lastPort';
 
 export interface GatewayEndpoint { url: string; token: string; version: string }
@@ -30,11 +43,17 @@ export class GatewayHost implements vscode.Disposable {
   private server: HttpGatewayServer | undefined;
   private endpoint: GatewayEndpoint | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** The running gateway's listeners (its sessions, its catalogue), gone with it. */
+  private live: Disposable[] = [];
+  /** Why the last start failed, until the next start or stop. */
+  private failure: string | undefined;
+  private readonly tree: GatewayTreeItems;
 
-  constructor(services: HostServices, context: vscode.ExtensionContext, onEndpoint: (e: GatewayEndpoint | undefined) => void) {
+  constructor(services: HostServices, context: vscode.ExtensionContext, onEndpoint: (e: GatewayEndpoint | undefined) => void, node: SectionNode) {
     this.services = services;
     this.context = context;
     this.onEndpoint = onEndpoint;
+    this.tree = new GatewayTreeItems(node, () => this.treeState(), n => services.tree.refreshNode(n));
     this.subscriptions.push(
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.gateway?.catalog.rebuild()),
       vscode.workspace.onDidChangeConfiguration(e => { if (e.affectsConfiguration('mcpHost.gateway.expose')) this.gateway?.catalog.rebuild(); }),
@@ -60,12 +79,72 @@ export class GatewayHost implements vscode.Disposable {
     return token;
   }
 
-  async start(): Promise<GatewayEndpoint> {
-    if (this.endpoint) return this.endpoint;
+  /** A start under way: a second click (or autoStart beside a click) waits for it instead of starting another. */
+  private starting: Promise<GatewayEndpoint> | undefined;
+
+  start(): Promise<GatewayEndpoint> {
+    if (this.endpoint) return Promise.resolve(this.endpoint);
+    return this.starting ??= this.listen().catch(err => {
+      this.failure = err instanceof Error ? err.message : String(err);
+      this.tree.changed();
+      throw err;
+    }).finally(() => { this.starting = undefined; });
+  }
+
+  /** Per server: "client" (the gateway client whose call caused a request answers it, when it can) or "host" (MCP Host's dialogs). */
+  private policy(server: ServerRef): ServerRequestPolicy {
+    const map = vscode.workspace.getConfiguration('mcpHost').get<Record<string, string>>('gateway.serverRequests', {});
+    const p = map[server.name] ?? map['*'];
+    return p === 'host' ? 'host' : 'client';
+  }
+
+  /**
+   * VS Code's own MCP support reads .vscode/mcp.json itself and starts those servers for its chat
+   * when it needs them. Its session through the gateway (its definition sends X-MCP-Host-View:
+   * vscode) does not see them, so chat has each server once and the gateway starts nothing twice;
+   * it sees the servers only MCP Host has (mcpHost.servers). "all": every exposed server.
+   */
+  private hideFromVsCode(req: IncomingMessage): ((s: ManagedServer) => boolean) | undefined {
+    if (req.headers['x-mcp-host-view'] !== 'vscode') return undefined;
+    if (vscode.workspace.getConfiguration('mcpHost').get<string>('gateway.vscodeChat', 'ownServers') === 'all') return undefined;
+    const hidden = (s: ManagedServer) => /[\\/]\.vscode[\\/]mcp\.json$/i.test(s.definition.source.file);
+    const names = this.services.manager.servers.filter(s => hidden(s) && this.exposed(s)).map(s => s.definition.name);
+    if (names.length) this.services.log.info(`gateway: VS Code's chat gets ${names.join(', ')} from .vscode/mcp.json itself; its gateway session leaves them out, so they do not run twice`);
+    return hidden;
+  }
+
+  /** The HTTPS certificate and key (mcpHost.gateway.tlsCertFile / tlsKeyFile), when both are set. */
+  private async tls(): Promise<{ cert: Buffer; key: Buffer } | undefined> {
+    const c = vscode.workspace.getConfiguration('mcpHost');
+    const certFile = c.get<string>('gateway.tlsCertFile', ''), keyFile = c.get<string>('gateway.tlsKeyFile', '');
+    if (!certFile && !keyFile) return undefined;
+    if (!certFile || !keyFile) throw new Error('HTTPS needs both mcpHost.gateway.tlsCertFile and mcpHost.gateway.tlsKeyFile');
+    try {
+      return { cert: await readFile(certFile), key: await readFile(keyFile) };
+    } catch (err) {
+      throw new Error(`the TLS certificate or key cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** The token check, and JWT validation beside it when mcpHost.gateway.jwt is set (VS Code's own definition keeps the token). */
+  private async authenticate(token: string): Promise<HttpGatewayOptions['authenticate']> {
+    const byToken = bearerToken(token);
+    const jwt = vscode.workspace.getConfiguration('mcpHost').get<Record<string, unknown>>('gateway.jwt', {});
+    if (!jwt || !Object.keys(jwt).length) return byToken;
+    const { jwtAuthenticator, validateJwtOptions } = await loadJwt();
+    const keyFile = typeof jwt.keyFile === 'string' && jwt.keyFile ? { path: jwt.keyFile, text: await readFile(jwt.keyFile, 'utf8') } : undefined;
+    const byJwt = jwtAuthenticator({ ...validateJwtOptions({ ...jwt, keyFile }, JWT_SETTING_NAMES), log: (level, m) => this.services.log[level === 'warning' ? 'warn' : level](`gateway: ${m}`) });
+    return header => byToken(header) ?? byJwt(header);
+  }
+
+  private async listen(): Promise<GatewayEndpoint> {
     const token = await this.token();
+    const [tls, authenticate] = [await this.tls(), await this.authenticate(token)];
     const gateway = new Gateway({
       source: this.services.manager,
       exposed: s => this.exposed(s),
+      fallback: this.services.serverRequests.host,
+      serverRequests: s => this.policy(s),
       serverInfo: { name: 'mcp-host-gateway', version: String(this.context.extension.packageJSON.version ?? '0.0.0'), title: 'MCP Host' },
       log: (level, message) => this.services.log[level === 'warning' ? 'warn' : level](`gateway: ${message}`),
     });
@@ -76,8 +155,8 @@ export class GatewayHost implements vscode.Disposable {
     let lastError: unknown;
     for (const port of ports) {
       const candidate = new HttpGatewayServer({
-        gateway, port,
-        authenticate: bearerToken(token),
+        gateway, port, authenticate, ...(tls ? { tls } : {}),
+        hideFor: req => this.hideFromVsCode(req),
         log: (level, message) => this.services.log[level === 'warning' ? 'warn' : level](`gateway: ${message}`),
       });
       try {
@@ -94,6 +173,9 @@ export class GatewayHost implements vscode.Disposable {
     }
     this.gateway = gateway;
     this.server = server;
+    this.services.serverRequests.gateway = gateway;
+    this.failure = undefined;
+    this.live = [gateway.onDidChangeSessions(() => this.tree.changed()), gateway.catalog.onDidChange(() => this.tree.changed())];
     await this.context.globalState.update(PORT_KEY, Number(new URL(server.url).port));
     this.endpoint = { url: server.url, token, version: String(Date.now()) };
     this.onEndpoint(this.endpoint);
@@ -105,10 +187,27 @@ export class GatewayHost implements vscode.Disposable {
     const server = this.server;
     this.server = undefined;
     this.endpoint = undefined;
+    this.failure = undefined;
+    for (const d of this.live.splice(0)) d.dispose();
+    if (this.services.serverRequests.gateway === this.gateway) this.services.serverRequests.gateway = undefined;
+    this.tree.changed();
     this.onEndpoint(undefined);
     await server?.close();
     this.gateway?.dispose();
     this.gateway = undefined;
+  }
+
+  /** The gateway's node in the Servers view: undefined while simply stopped (gatewayCommands.ts draws that). */
+  treeItem(node: SectionNode): vscode.TreeItem | undefined { return this.tree.item(node); }
+  treeChildren(node: SectionNode): SectionNode[] { return this.tree.children(node); }
+
+  private treeState(): GatewayState | undefined {
+    const { gateway, endpoint } = this;
+    if (gateway && endpoint) {
+      const { catalog } = gateway;
+      return { kind: 'running', url: endpoint.url, sessions: gateway.sessionInfos(), servers: catalog.servers.map(s => s.server.definition.name), tools: catalog.tools.length };
+    }
+    return this.failure ? { kind: 'failed', error: this.failure } : undefined;
   }
 
   /** A new token: every session ends, copied configurations need the new one. */
@@ -167,10 +266,11 @@ export class GatewayHost implements vscode.Disposable {
 
   dispose(): void {
     for (const s of this.subscriptions) s.dispose();
+    this.tree.dispose();
     void this.stop();
   }
 }
 
-export function createGatewayHost(services: HostServices, context: vscode.ExtensionContext, onEndpoint: (e: GatewayEndpoint | undefined) => void): GatewayHost {
-  return new GatewayHost(services, context, onEndpoint);
+export function createGatewayHost(services: HostServices, context: vscode.ExtensionContext, onEndpoint: (e: GatewayEndpoint | undefined) => void, node: SectionNode): GatewayHost {
+  return new GatewayHost(services, context, onEndpoint, node);
 }
