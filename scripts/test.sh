@@ -4,7 +4,7 @@
 #   2. type-checks (tsc --noEmit) and bundles (esbuild)
 #   3. unit and integration tests of the core against real servers (node:test on Node 24)
 #   4. the reliability suite: misbehaving servers, property-based tests, a 2-minute soak
-#   5. the official conformance suite's client scenarios
+#   5. the official conformance suite's client scenarios, and its server scenarios through the gateway
 #   6. the end-to-end suite in a real VS Code (code-server + Chromium + Playwright)
 # Ends with the line "N passed, N failed". Options: --no-e2e (skip step 6).
 set -uo pipefail
@@ -68,6 +68,9 @@ node_tests --test-concurrency=1 --test-timeout=600000 \
 
 step "conformance (@modelcontextprotocol/conformance client scenarios)"
 counted node test/conformance/run.mjs
+
+step "conformance (server scenarios: the gateway fronting server-everything, pass-through and namespaced, vs direct)"
+counted node test/conformance/gateway.mjs
 
 if [ "$run_e2e" = 1 ]; then
   step "end-to-end in a real VS Code (code-server + Chromium)"

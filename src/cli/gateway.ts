@@ -21,13 +21,15 @@ import type { CliIO } from './main.ts';
 export const GATEWAY_HELP = `mcp-host gateway — every configured server behind one MCP server
 
 Usage:
-  mcp-host gateway --stdio [--expose NAME,NAME…] [--trust-workspace] [--verbose]
-  mcp-host gateway --http [--port N] [--token-file FILE] [--expose NAME,NAME…] [--trust-workspace] [--verbose]
+  mcp-host gateway --stdio [--expose NAME,NAME…] [--no-prefix] [--trust-workspace] [--verbose]
+  mcp-host gateway --http [--port N] [--token-file FILE] [--expose NAME,NAME…] [--no-prefix]
+                   [--trust-workspace] [--verbose]
 
 The servers of your configuration (.vscode/mcp.json and the editor's user settings, as for
 --server) start, and one MCP server speaks for all of them on stdin/stdout: each tool and
 prompt is named <server>__<name>, resources are mcp-gateway://<server>/… URIs. Calls, progress
-and cancellation go through to the server that owns them.
+and cancellation go through to the server that owns them. With --no-prefix, one server's
+names and URIs go through unchanged: a plain proxy of that server.
 
 Options:
   --stdio             serve one client on stdin and stdout (a host launches this command)
@@ -35,19 +37,24 @@ Options:
   --port N            the HTTP port (default: a free one; the URL is printed on stderr)
   --token-file FILE   the bearer token every HTTP request must carry (else MCP_HOST_GATEWAY_TOKEN)
   --expose a,b        only these configured servers (default: all)
+  --no-prefix         pass-through for exactly one server (--expose NAME, or the only one
+                      configured): its tools, prompts, resources and templates keep their own
+                      names and URIs, and a name or URI it did not list is passed to it as it is
+                      (the server decides). With two or more servers it is an error, as their
+                      names could collide; no other server is started or exposed meanwhile.
   --trust-workspace   start servers the workspace defines without asking (there is no terminal
                       to ask on: stdin is the protocol)
   --verbose           say on stderr what starts, connects and fails
 `;
 
-export interface GatewayArgs { stdio: boolean; http: boolean; port?: number; tokenFile?: string; expose?: string[]; trustWorkspace: boolean; verbose: boolean; help: boolean }
+export interface GatewayArgs { stdio: boolean; http: boolean; port?: number; tokenFile?: string; expose?: string[]; noPrefix: boolean; trustWorkspace: boolean; verbose: boolean; help: boolean }
 
 export function parseGatewayArgs(argv: readonly string[]): GatewayArgs {
   let v;
   try {
     v = parseArgs({
       args: [...argv], allowPositionals: false, strict: true,
-      options: { stdio: { type: 'boolean' }, http: { type: 'boolean' }, port: { type: 'string' }, 'token-file': { type: 'string' }, expose: { type: 'string' }, 'trust-workspace': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } },
+      options: { stdio: { type: 'boolean' }, http: { type: 'boolean' }, port: { type: 'string' }, 'token-file': { type: 'string' }, expose: { type: 'string' }, 'no-prefix': { type: 'boolean' }, 'trust-workspace': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } },
     }).values;
   } catch (e) {
     throw new UsageError(errorMessage(e).replace(/\.$/, ''), 'Run "mcp-host gateway --help" for usage.');
@@ -60,7 +67,7 @@ export function parseGatewayArgs(argv: readonly string[]): GatewayArgs {
   if (v.expose !== undefined && !expose?.length) throw new UsageError('--expose needs one or more server names, separated by commas');
   return {
     stdio: !!v.stdio, http: !!v.http, ...(port !== undefined ? { port } : {}), ...(v['token-file'] !== undefined ? { tokenFile: v['token-file'] } : {}),
-    ...(expose ? { expose } : {}), trustWorkspace: !!v['trust-workspace'], verbose: !!v.verbose, help: !!v.help,
+    ...(expose ? { expose } : {}), noPrefix: !!v['no-prefix'], trustWorkspace: !!v['trust-workspace'], verbose: !!v.verbose, help: !!v.help,
   };
 }
 
@@ -84,6 +91,16 @@ export async function gatewayCommand(argv: readonly string[], io: CliIO & { stdi
   const unknown = names.filter(n => !configured.includes(n));
   if (unknown.length) {
     say(`mcp-host gateway: no server named ${unknown.map(n => `"${n}"`).join(', ')} is configured (configured: ${configured.join(', ') || 'none'}).`);
+    return ExitCode.Usage;
+  }
+  // Pass-through is for one server: pinned to its name here (only it is started and exposed),
+  // so no second server can come to share its names later.
+  const distinct = [...new Set(names)];
+  if (args.noPrefix && distinct.length !== 1) {
+    say(distinct.length
+      ? `mcp-host gateway: --no-prefix passes one server's names through unchanged, so it takes exactly one server, and ${distinct.map(n => `"${n}"`).join(', ')} would be exposed: `
+        + 'their tools, prompts and resources could have the same names. Pick one with --expose NAME, or leave out --no-prefix (names are then <server>__<name>).'
+      : 'mcp-host gateway: --no-prefix needs one server to pass through, and none is configured.');
     return ExitCode.Usage;
   }
   const defs: ServerDefinition[] = [];
@@ -118,6 +135,7 @@ export async function gatewayCommand(argv: readonly string[], io: CliIO & { stdi
     log: (level, m) => { if (args.verbose || level !== 'info') say(`mcp-host gateway: ${m}`); },
   });
   gatewayRef = gateway;
+  if (args.noPrefix) gateway.catalog.setPrefix(false);
   const logs = manager.onDidChangeServer(s => {
     if (s.state.kind === 'error' || (s.state.kind === 'stopped' && s.state.reason)) say(`mcp-host gateway: ${s.definition.name}: ${s.state.kind === 'error' ? s.state.message : s.state.reason}`);
     else if (args.verbose && s.state.kind === 'running') say(`mcp-host gateway: ${s.definition.name} is running (${s.tools.length} tools)`);

@@ -106,7 +106,7 @@ Usage:
   mcp-host skills TARGET
   mcp-host skill NAME_OR_URI [--save DIR [--force]] TARGET
   mcp-host login|logout TARGET
-  mcp-host gateway --stdio [--expose NAME,NAME…] [--trust-workspace]
+  mcp-host gateway --stdio [--expose NAME,NAME…] [--no-prefix] [--trust-workspace]
   mcp-host COMMAND --help
 
 Commands:

@@ -22,6 +22,16 @@
 // and an update notification map both ways exactly; templates keep their variables usable by
 // the client: `mcp-gateway://<server>/{+uri}`-style wrapping would lose the template, so a
 // template's URI template is prefixed instead: `mcp-gateway://<server>/~/` + the template.
+//
+// Pass-through (`prefix: false` in the catalogue; `mcp-host gateway --expose X --no-prefix`):
+// for a gateway that fronts exactly one server, as a plain authenticated proxy. Names, URIs and
+// templates are the server's own, unchanged (no `__`, no `mcp-gateway://`, no 64-character
+// cut: what the server accepts is what it listed), and a name or URI the lists do not have is
+// passed to that server as it is: the server decides, as it would if called directly. Two
+// servers' names could collide, so only one server is passed through at a time: the one
+// already passed through keeps its place while it runs (`passThroughServer`); any other
+// exposed server that runs meanwhile is left out (and the catalogue says so). The CLI makes
+// that case impossible: `--no-prefix` takes exactly one server name and exposes no other.
 
 import { createHash } from 'node:crypto';
 
@@ -106,4 +116,16 @@ export function originalUri(uri: string): { slug: string; uri: string } | undefi
   const [, slug, rest] = m as unknown as [string, string, string];
   if (rest.startsWith('~/')) return { slug, uri: rest.slice(2) };
   try { return { slug, uri: decodeURIComponent(rest) }; } catch { return undefined; }
+}
+
+// ---- pass-through ----------------------------------------------------------------------------
+
+/**
+ * Which one of the exposed running servers (ids) pass-through naming serves: `pinned` (the one
+ * it served so far) while it is among them, else the first in id order; the rest are left out.
+ */
+export function passThroughServer(ids: readonly string[], pinned: string | undefined): { chosen: string | undefined; leftOut: string[] } {
+  const sorted = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const chosen = pinned !== undefined && sorted.includes(pinned) ? pinned : sorted[0];
+  return { chosen, leftOut: sorted.filter(id => id !== chosen) };
 }

@@ -213,7 +213,7 @@ export class GatewaySession implements Disposable {
     });
 
     on('resources/list', () => ({ resources: this.seen(catalog.resources, r => catalog.resource(r.uri)?.server) }));
-    on('resources/templates/list', () => ({ resourceTemplates: this.seen(catalog.resourceTemplates, t => catalog.servers.find(s => t.uriTemplate.startsWith(`mcp-gateway://${s.slug}/`))?.server) }));
+    on('resources/templates/list', () => ({ resourceTemplates: this.seen(catalog.resourceTemplates, t => catalog.templateServer(t.uriTemplate)) }));
     on('resources/read', async (params, ctx) => {
       const uri = typeof params.uri === 'string' ? params.uri : '';
       const target = catalog.resource(uri);
