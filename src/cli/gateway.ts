@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Event, ServerManager, errorMessage, type ManagedServer, type ServerDefinition } from '../core.ts';
 import { Gateway } from '../gateway/gateway.ts';
-import { HttpGatewayServer, bearerToken } from '../gateway/http.ts';
+import { HttpGatewayServer, bearerToken, type HttpGatewayOptions } from '../gateway/http.ts';
+import { loadJwt } from '../gateway/jwtLoader.ts';
 import { StdioServerTransport } from '../gateway/stdioServer.ts';
 import { Redactor, definitionSecrets } from '../host/redaction.ts';
 import { loadConfig, resolveNamedServer, workspaceFolderOf, type ConfigEnvironment } from './config.ts';
@@ -16,26 +17,39 @@ import { ConsentFileStore, checkConsent, consentFilePath } from './consent.ts';
 import { ExitCode, describeError, UsageError } from './errors.ts';
 import { VERSION } from './help.ts';
 import { createInputResolver } from './inputs.ts';
+import { rootsOf } from './roots.ts';
 import type { CliIO } from './main.ts';
 
 export const GATEWAY_HELP = `mcp-host gateway — every configured server behind one MCP server
 
 Usage:
   mcp-host gateway --stdio [--expose NAME,NAME…] [--no-prefix] [--trust-workspace] [--verbose]
-  mcp-host gateway --http [--port N] [--token-file FILE] [--expose NAME,NAME…] [--no-prefix]
-                   [--trust-workspace] [--verbose]
+  mcp-host gateway --http [--port N] [--token-file FILE] [--tls-cert FILE --tls-key FILE]
+                   [--jwt-issuer ISS --jwt-audience AUD (--jwks-url URL | --jwt-key-file FILE)
+                    [--jwt-scopes a,b] [--jwt-algorithms RS256,ES256…]]
+                   [--expose NAME,NAME…] [--no-prefix] [--trust-workspace] [--verbose]
 
 The servers of your configuration (.vscode/mcp.json and the editor's user settings, as for
 --server) start, and one MCP server speaks for all of them on stdin/stdout: each tool and
 prompt is named <server>__<name>, resources are mcp-gateway://<server>/… URIs. Calls, progress
 and cancellation go through to the server that owns them. With --no-prefix, one server's
-names and URIs go through unchanged: a plain proxy of that server.
+names and URIs go through unchanged: a plain proxy of that server. A server's sampling,
+elicitation and roots requests go to the client whose call caused them, when it declared
+them; else sampling and elicitation are refused (there is no terminal to ask on) and roots
+are the workspace folder.
 
 Options:
   --stdio             serve one client on stdin and stdout (a host launches this command)
   --http              serve Streamable HTTP on http://127.0.0.1:PORT/mcp (many clients, sessions)
   --port N            the HTTP port (default: a free one; the URL is printed on stderr)
   --token-file FILE   the bearer token every HTTP request must carry (else MCP_HOST_GATEWAY_TOKEN)
+  --tls-cert FILE     HTTPS with this PEM certificate (and --tls-key FILE, its private key)
+  --jwt-issuer ISS    accept JSON Web Tokens of this issuer instead of the static token (with
+  --jwt-audience AUD  the audience, comma-separated for several, and the signing key:
+  --jwks-url URL      the issuer's key set (https; http only on 127.0.0.1), or
+  --jwt-key-file F    a JWKS, a JWK or a PEM public key). RS/PS/ES/EdDSA only; each token's
+                      subject is its own client. --jwt-scopes a,b: scopes every token must have.
+                      With a token file or MCP_HOST_GATEWAY_TOKEN too, both are accepted.
   --expose a,b        only these configured servers (default: all)
   --no-prefix         pass-through for exactly one server (--expose NAME, or the only one
                       configured): its tools, prompts, resources and templates keep their own
@@ -47,20 +61,35 @@ Options:
   --verbose           say on stderr what starts, connects and fails
 `;
 
-export interface GatewayArgs { stdio: boolean; http: boolean; port?: number; tokenFile?: string; expose?: string[]; noPrefix: boolean; trustWorkspace: boolean; verbose: boolean; help: boolean }
+export interface GatewayArgs {
+  stdio: boolean; http: boolean; port?: number; tokenFile?: string; expose?: string[]; noPrefix: boolean; trustWorkspace: boolean; verbose: boolean; help: boolean;
+  tlsCert?: string; tlsKey?: string;
+  /** The --jwt-* flags as given (checked by jwt.ts's validateJwtOptions). */
+  jwt?: { issuer?: string; audience?: string; jwksUrl?: string; keyFile?: string; requiredScopes?: string; algorithms?: string };
+}
+
+const JWT_FLAGS = { 'jwt-issuer': 'issuer', 'jwt-audience': 'audience', 'jwks-url': 'jwksUrl', 'jwt-key-file': 'keyFile', 'jwt-scopes': 'requiredScopes', 'jwt-algorithms': 'algorithms' } as const;
 
 export function parseGatewayArgs(argv: readonly string[]): GatewayArgs {
   let v;
   try {
     v = parseArgs({
       args: [...argv], allowPositionals: false, strict: true,
-      options: { stdio: { type: 'boolean' }, http: { type: 'boolean' }, port: { type: 'string' }, 'token-file': { type: 'string' }, expose: { type: 'string' }, 'no-prefix': { type: 'boolean' }, 'trust-workspace': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        stdio: { type: 'boolean' }, http: { type: 'boolean' }, port: { type: 'string' }, 'token-file': { type: 'string' }, expose: { type: 'string' }, 'no-prefix': { type: 'boolean' }, 'trust-workspace': { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' },
+        'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
+        'jwt-issuer': { type: 'string' }, 'jwt-audience': { type: 'string' }, 'jwks-url': { type: 'string' }, 'jwt-key-file': { type: 'string' }, 'jwt-scopes': { type: 'string' }, 'jwt-algorithms': { type: 'string' },
+      },
     }).values;
   } catch (e) {
     throw new UsageError(errorMessage(e).replace(/\.$/, ''), 'Run "mcp-host gateway --help" for usage.');
   }
   if (!v.help && !v.stdio === !v.http) throw new UsageError('gateway needs exactly one of --stdio and --http', 'Run "mcp-host gateway --help" for usage.');
-  if ((v.port !== undefined || v['token-file'] !== undefined) && !v.http) throw new UsageError('--port and --token-file are for --http');
+  const jwtGiven = Object.keys(JWT_FLAGS).filter(f => (v as Record<string, unknown>)[f] !== undefined);
+  if ((v.port !== undefined || v['token-file'] !== undefined || v['tls-cert'] !== undefined || v['tls-key'] !== undefined || jwtGiven.length) && !v.http) throw new UsageError('--port, --token-file, --tls-* and --jwt-* are for --http');
+  if ((v['tls-cert'] === undefined) !== (v['tls-key'] === undefined)) throw new UsageError('HTTPS needs both --tls-cert FILE and --tls-key FILE');
+  const jwt: NonNullable<GatewayArgs['jwt']> = {};
+  for (const f of jwtGiven) jwt[JWT_FLAGS[f as keyof typeof JWT_FLAGS]] = String((v as Record<string, unknown>)[f]);
   const port = v.port === undefined ? undefined : Number(v.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new UsageError(`--port must be a port number (0-65535), not ${JSON.stringify(v.port)}`);
   const expose = v.expose?.split(',').map(s => s.trim()).filter(Boolean);
@@ -68,6 +97,7 @@ export function parseGatewayArgs(argv: readonly string[]): GatewayArgs {
   return {
     stdio: !!v.stdio, http: !!v.http, ...(port !== undefined ? { port } : {}), ...(v['token-file'] !== undefined ? { tokenFile: v['token-file'] } : {}),
     ...(expose ? { expose } : {}), noPrefix: !!v['no-prefix'], trustWorkspace: !!v['trust-workspace'], verbose: !!v.verbose, help: !!v.help,
+    ...(v['tls-cert'] !== undefined ? { tlsCert: v['tls-cert'], tlsKey: v['tls-key'] } : {}), ...(jwtGiven.length ? { jwt } : {}),
   };
 }
 
@@ -114,6 +144,7 @@ export async function gatewayCommand(argv: readonly string[], io: CliIO & { stdi
       say(`mcp-host gateway: ${name} is left out: ${describeError(err)}`);
     }
   }
+  const workspaceRoots = await rootsOf(undefined, workspaceFolderOf(loaded, e));
   const abort = new AbortController();
   const consent = {
     folders: [workspaceFolderOf(loaded, e)], trusted: args.trustWorkspace, store: new ConsentFileStore(consentFilePath(io.env)),
@@ -126,6 +157,8 @@ export async function gatewayCommand(argv: readonly string[], io: CliIO & { stdi
     redactor,
     sampling: { createMessage: (s, p, signal) => gatewayRef!.createMessage(s, p, signal) },
     elicitation: { elicit: (s, p, signal) => gatewayRef!.elicit(s, p, signal) },
+    // The calling client's roots when it declared them, else the workspace folder.
+    roots: { roots: () => workspaceRoots, onDidChangeRoots: Event.None, rootsFor: (s, signal) => gatewayRef!.rootsFor(s, signal) },
     gate: async def => checkConsent(def, consent).then(() => true as const, err => describeError(err)),
   });
   const exposed = new Set(names);
@@ -183,13 +216,45 @@ async function readToken(args: GatewayArgs, env: Record<string, string | undefin
   return token;
 }
 
+/** The static token, JWT validation (--jwt-*), or both (either proves a client). */
+async function httpAuthenticator(args: GatewayArgs, env: Record<string, string | undefined>, redactor: Redactor, say: (t: string) => void): Promise<HttpGatewayOptions['authenticate']> {
+  const hasToken = args.tokenFile !== undefined || !!env.MCP_HOST_GATEWAY_TOKEN?.trim();
+  let byToken: HttpGatewayOptions['authenticate'] | undefined;
+  if (hasToken || !args.jwt) {
+    const token = await readToken(args, env);
+    redactor.addSecret(token);
+    byToken = bearerToken(token);
+  }
+  if (!args.jwt) return byToken!;
+  const { jwtAuthenticator, validateJwtOptions, JWT_CLI_NAMES, JwtOptionsError } = await loadJwt();
+  const j = args.jwt;
+  let keyFile: { path: string; text: string } | undefined;
+  if (j.keyFile !== undefined) {
+    try { keyFile = { path: j.keyFile, text: await readFile(j.keyFile, 'utf8') }; } catch (e) { throw new UsageError(`--jwt-key-file ${j.keyFile} cannot be read: ${errorMessage(e)}`); }
+  }
+  let byJwt: HttpGatewayOptions['authenticate'];
+  try {
+    byJwt = jwtAuthenticator({ ...validateJwtOptions({ ...j, audience: j.audience?.split(',').map(a => a.trim()), requiredScopes: j.requiredScopes?.split(/[\s,]+/).filter(Boolean), keyFile }, JWT_CLI_NAMES), log: (level, m) => { if (args.verbose || level !== 'info') say(`mcp-host gateway: ${m}`); } });
+  } catch (e) {
+    throw new UsageError(e instanceof JwtOptionsError ? e.problems.join(' ') : errorMessage(e));
+  }
+  if (!byToken) return byJwt;
+  const t = byToken;
+  return header => t(header) ?? byJwt(header);
+}
+
 async function serveHttp(args: GatewayArgs, io: CliIO, gateway: Gateway, redactor: Redactor, say: (t: string) => void): Promise<number> {
-  let token: string;
-  try { token = await readToken(args, io.env); } catch (e) { say(describeError(e)); return ExitCode.Usage; }
-  redactor.addSecret(token);
+  let authenticate: HttpGatewayOptions['authenticate'];
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  try {
+    authenticate = await httpAuthenticator(args, io.env, redactor, say);
+    if (args.tlsCert !== undefined) {
+      try { tls = { cert: await readFile(args.tlsCert), key: await readFile(args.tlsKey!) }; } catch (e) { throw new UsageError(`the TLS certificate or key cannot be read: ${errorMessage(e)}`); }
+    }
+  } catch (e) { say(describeError(e)); return ExitCode.Usage; }
   const server = new HttpGatewayServer({
-    gateway, ...(args.port !== undefined ? { port: args.port } : {}),
-    authenticate: bearerToken(token),
+    gateway, ...(args.port !== undefined ? { port: args.port } : {}), ...(tls ? { tls } : {}),
+    authenticate,
     log: (level, m) => { if (args.verbose || level !== 'info') say(`mcp-host gateway: ${m}`); },
   });
   let url: string;

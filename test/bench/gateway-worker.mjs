@@ -5,6 +5,7 @@
 //   node --expose-gc test/bench/gateway-worker.mjs host '{"bundle":…}' (forked by a worker, driven over IPC)
 
 import { fork, spawn } from 'node:child_process';
+import { createServer as createNetServer } from 'node:net';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import { createRequire } from 'node:module';
@@ -18,6 +19,16 @@ const FLOOR = path.join(here, 'floor-server.mjs');
 const SELF = fileURLToPath(import.meta.url);
 const ECHO_FAST = path.join(repo, 'test/fixtures/servers/echo-fast.mjs');
 const ECHO = 'floor__echo', BIG = 'floor__big';
+const SDK_SERVER = path.join(here, 'sdk-server.mjs');
+
+/** A free loopback port (the SDK server's http mode takes one). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createNetServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 const cpuMicros = () => { const u = process.cpuUsage(); return u.user + u.system; };
 const peakRssMb = () => { const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8')); return m ? Number(m[1]) / 1024 : NaN; };
@@ -45,7 +56,9 @@ async function host(cfg) {
   const manager = new ServerManager({});
   const def = (name, args) => ({ id: `user::${name}`, name, scope: 'user', source: { file: 'bench' }, fingerprint: name, launch: { type: 'stdio', command: process.execPath, args, env: {} } });
   // `slow` (the load's caps check): echo {message, delayMs}, so a session can be kept busy.
-  manager.setDefinitions([def('floor', [FLOOR, '--tools', '2']), ...(cfg.slow ? [def('slow', [ECHO_FAST])] : [])], { autoStart: true });
+  // `upstream: "sdk"`: the same tools from a server on the official SDK 1.x (named "floor" too, so the names stay floor__…).
+  const upstream = cfg.upstream === 'sdk' ? [SDK_SERVER, 'stdio'] : [FLOOR, '--tools', '2'];
+  manager.setDefinitions([def('floor', upstream), ...(cfg.slow ? [def('slow', [ECHO_FAST])] : [])], { autoStart: true });
   await new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('the floor server did not start in 30 s')), 30_000);
     const check = () => { if (manager.servers.every(s => s.state.kind === 'running')) { sub.dispose(); clearTimeout(t); resolve(); } };
@@ -95,7 +108,7 @@ async function host(cfg) {
 /** The gateway process (with --expose-gc), and a way to ask it things over IPC. */
 async function startHost(cfg, extra = {}) {
   // `hostExecArgv` (by hand only): e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/gw"] to see where the gateway's time goes.
-  const child = fork(SELF, ['host', JSON.stringify({ bundle: cfg.bundle, ...extra })], { execArgv: ['--expose-gc', ...(cfg.hostExecArgv ?? [])], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(SELF, ['host', JSON.stringify({ bundle: cfg.bundle, ...(cfg.upstream ? { upstream: cfg.upstream } : {}), ...extra })], { execArgv: ['--expose-gc', ...(cfg.hostExecArgv ?? [])], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const waiting = new Map();
   let next = 1;
   const url = await new Promise((resolve, reject) => {
@@ -220,11 +233,18 @@ async function connect(client, p, url, token, jsonOnly = false) {
   };
 }
 
-async function startFloorHttp() {
-  const child = spawn(process.execPath, [FLOOR, '--tools', '2', '--http'], { stdio: ['ignore', 'ignore', 'pipe'] });
+async function startFloorHttp(upstream) {
+  const port = upstream === 'sdk' ? await freePort() : 0;
+  const child = upstream === 'sdk' ? spawn(process.execPath, [SDK_SERVER, 'http', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawn(process.execPath, [FLOOR, '--tools', '2', '--http'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const url = await new Promise((resolve, reject) => {
     let seen = '';
-    child.stderr.on('data', d => { seen += d; const m = /listening on (\S+)/.exec(seen); if (m) resolve(m[1]); });
+    child.stderr.on('data', d => {
+      seen += d;
+      const m = /listening on (\S+)/.exec(seen);
+      if (m) resolve(m[1]);
+      else if (/listening \d+/.test(seen)) resolve(`http://127.0.0.1:${port}/mcp`);
+    });
     child.once('exit', c => reject(new Error(`the floor server exited ${c}`)));
   });
   return { url, pid: child.pid, stop: async () => child.kill('SIGKILL') };
@@ -241,7 +261,7 @@ function procCpuMicros(pid) {
 
 async function worker(cfg) {
   if (cfg.scenario === 'load') return load(cfg);
-  const target = cfg.path === 'gateway' ? await startHost(cfg) : cfg.path === 'http' ? await startFloorHttp() : undefined;
+  const target = cfg.path === 'gateway' ? await startHost(cfg) : cfg.path === 'http' ? await startFloorHttp(cfg.upstream) : undefined;
   // The server side's CPU: the gateway process's own (the floor server behind it not included), or the floor's over HTTP.
   const gwCpu = async () => (cfg.path === 'gateway' ? (await target.ask('cpu')).us : cfg.path === 'http' ? procCpuMicros(target.pid) : 0);
   const echo = { message: 'hello, benchmark' };

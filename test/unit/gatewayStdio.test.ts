@@ -4,7 +4,7 @@
 // resources with mapped URIs, prompts, completion; when the client goes, every process goes.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -162,6 +162,47 @@ describe('mcp-host gateway --stdio, driven by the SDK 1.x client', () => {
     child.kill('SIGTERM');
     assert.equal(await exited, 0, err);
     assert.doesNotMatch(err, /a-token-of-32/, 'the token is never printed');
+  });
+
+  test('mcp-host gateway --http --tls-* --jwt-*: HTTPS, JSON Web Tokens instead of a static token; server-everything\'s roots request during a call goes to the calling client', async () => {
+    const { SignJWT, exportJWK, generateKeyPair } = await import('jose');
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' };
+    const keyFile = path.join(dir, 'issuer-key.json');
+    writeFileSync(keyFile, JSON.stringify({ keys: [jwk] }));
+    const tlsDir = path.join(repo, 'test/fixtures/tls');
+    const child = spawn(node, [BIN, 'gateway', '--http', '--trust-workspace', '--expose', 'everything', '--tls-cert', path.join(tlsDir, 'cert.pem'), '--tls-key', path.join(tlsDir, 'key.pem'),
+      '--jwt-issuer', 'https://issuer.example', '--jwt-audience', 'mcp-host-gateway', '--jwt-key-file', keyFile], { cwd: dir, env: cleanEnv({}), stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stderr!.on('data', c => { err += c; const m = /listening on (https:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(err); if (m) resolve(m[1]!); });
+        child.once('exit', code => reject(new Error(`exited ${code}: ${err}`)));
+      });
+      const jwt = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer('https://issuer.example').setAudience('mcp-host-gateway').setSubject('alice').setIssuedAt().setExpirationTime('5m').sign(privateKey);
+      const { Agent, fetch: undiciFetch } = await import('undici');
+      const agent = new Agent({ connect: { ca: readFileSync(path.join(tlsDir, 'cert.pem')) } });
+      const fetch = ((input: string, init: object) => undiciFetch(input, { ...init, dispatcher: agent })) as unknown as typeof globalThis.fetch;
+      const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+      const { ListRootsRequestSchema } = await import('@modelcontextprotocol/sdk/types.js');
+      const denied = new Client({ name: 'static', version: '1' });
+      await assert.rejects(denied.connect(new StreamableHTTPClientTransport(new URL(url), { fetch, requestInit: { headers: { Authorization: 'Bearer not-a-jwt-at-all-but-long' } } })), /401|Unauthorized/);
+      const c = new Client({ name: 'sdk-jwt', version: '1' }, { capabilities: { roots: {} } });
+      c.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [{ uri: 'file:///from/the/client', name: 'client' }] }));
+      await c.connect(new StreamableHTTPClientTransport(new URL(url), { fetch, requestInit: { headers: { Authorization: `Bearer ${jwt}` } } }));
+      for (let i = 0; i < 600 && !(await c.listTools()).tools.some(t => t.name === 'everything__get-roots-list'); i++) await new Promise(r => setTimeout(r, 100));
+      assert.match(JSON.stringify((await c.callTool({ name: 'everything__echo', arguments: { message: 'jwt over tls' } })).content), /jwt over tls/);
+      // get-roots-list asks roots/list while the call is in flight: the calling client (which declared roots) answers.
+      const roots = JSON.stringify((await c.callTool({ name: 'everything__get-roots-list', arguments: {} })).content);
+      assert.match(roots, /file:\/\/\/from\/the\/client/);
+      await c.close();
+      await agent.close();
+      assert.doesNotMatch(err, new RegExp(jwt.split('.')[2]!.slice(0, 20).replace(/[-]/g, '\\-')), 'no part of the token is printed');
+    } finally {
+      const exited = new Promise<number | null>(r => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', code => r(code))));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, err);
+    }
   });
 
   test('when the client goes, the gateway and every server it started go too', async () => {
