@@ -16,7 +16,7 @@ import { ErrorCode } from '../protocol/errors.ts';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '../protocol/types.ts';
 import type { ManagedServer } from '../host/types.ts';
 import type { Gateway } from './gateway.ts';
-import { HttpSessionTransport, type HttpSessionLimits } from './httpSession.ts';
+import { HEARTBEAT_MS, HttpSessionTransport, type HttpSessionLimits } from './httpSession.ts';
 
 export interface HttpGatewayOptions {
   gateway: Gateway;
@@ -80,6 +80,7 @@ export class HttpGatewayServer {
   private readonly sessions = new Map<string, HttpSessionTransport>();
   private readonly sockets = new Set<Socket>();
   private sweep: ReturnType<typeof setInterval> | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
   private authTokens: number;
   private authAt = Date.now();
   /** Refused authentications, for the log and the tests. */
@@ -112,6 +113,8 @@ export class HttpGatewayServer {
       for (const s of [...this.sessions.values()]) if (s.openStreams === 0 && now - s.lastActivity > idle) this.end(s, 'idle');
     }, Math.min(60_000, Math.max(1_000, idle / 4)));
     this.sweep.unref();
+    this.heartbeat = setInterval(() => { for (const s of this.sessions.values()) s.heartbeat(); }, HEARTBEAT_MS);
+    this.heartbeat.unref();
     return this.url;
   }
 
@@ -258,6 +261,7 @@ export class HttpGatewayServer {
   /** Stops listening, ends every session, and waits at most `graceMs` for answers in flight. */
   async close(graceMs = 2_000): Promise<void> {
     clearInterval(this.sweep);
+    clearInterval(this.heartbeat);
     const server = this.server;
     if (!server) return;
     this.server = undefined;

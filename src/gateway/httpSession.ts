@@ -6,9 +6,12 @@
 // - a notification about a request (progress: SendContext.relatedRequestId) to that stream;
 // - anything else to the GET stream, or, while there is none, into a bounded queue
 //   (drop-oldest, counted) that the next GET stream gets first.
-// A POST stream's headers wait for its first message: when that is the one answer it owes, it
-// goes as a plain JSON body in one write (the spec lets the server pick either content type);
-// anything else before it (progress, a server request) makes it an event stream.
+// A POST stream's headers wait for its first message, a few milliseconds at most: when that is
+// the one answer it owes, it goes as a plain JSON body in one write (the spec lets the server
+// pick either content type); anything else first (progress, a server request), or nothing
+// within SSE_DEFER_MS, makes it an event stream, primed with an empty event whose id lets the
+// client resume it. Open event streams get a comment every HEARTBEAT_MS (heartbeat()), so no
+// client or proxy times a quiet one out.
 // Every event has an id `<stream>_<seq>`; the latest are kept (bounded in count and bytes), so a
 // client whose stream broke resumes it with Last-Event-ID (the rest of a POST stream comes on the GET).
 
@@ -36,11 +39,18 @@ interface Stream {
   kind: 'post' | 'get';
   /** Whether its headers are out (an event stream's, or a JSON body's). */
   started: boolean;
+  /** Until it starts: the timer that makes it an event stream if no answer comes soon. */
+  defer?: ReturnType<typeof setTimeout>;
   /** JSON mode: the client takes no event stream; responses are collected and sent as one body. */
   json?: { answers: string[]; single: boolean };
 }
 
 interface Event { stream: string; seq: number; data: string }
+
+/** How long a POST's answer may take to go as one JSON body before its stream starts as events. */
+export const SSE_DEFER_MS = 50;
+/** A comment on every open event stream this often (HttpGatewayServer calls heartbeat()). */
+export const HEARTBEAT_MS = 25_000;
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive' };
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -113,14 +123,31 @@ export class HttpSessionTransport extends TransportBase implements Transport {
     } else {
       const stream = s;
       this.streams.set(stream.id, stream);
+      if (mode === 'sse') stream.defer = setTimeout(() => this.begin(stream, true), SSE_DEFER_MS);
       // A broken stream is not a cancel: what it owes is kept for Last-Event-ID.
       res.once('close', () => { if (stream.res === res) this.broke(stream); });
     }
     for (const m of messages) this._onDidReceiveMessage.fire(m);
   }
 
+  /** Starts a POST stream as events: the headers and, primed (nothing came yet), an empty event with an id to resume from. */
+  private begin(s: Stream, primed: boolean): void {
+    clearTimeout(s.defer);
+    s.defer = undefined;
+    if (s.started || !s.res) return;
+    s.started = true;
+    s.res.writeHead(200, SSE_HEADERS);
+    if (primed) s.res.write(`id: ${s.id}_0\ndata: \n\n`);
+  }
+
+  /** A comment on every open event stream (keeps clients' and proxies' idle timers from ending a quiet one). */
+  heartbeat(): void {
+    for (const s of this.streams.values()) if (s.started && s.res && !s.json) s.res.write(': keep-alive\n\n');
+  }
+
   /** A stream's connection closed under it. One that never sent an event cannot be resumed: it goes. */
   private broke(s: Stream): void {
+    clearTimeout(s.defer);
     s.res = undefined;
     if (s.kind === 'post' && !s.started) {
       this.streams.delete(s.id);
@@ -170,10 +197,7 @@ export class HttpSessionTransport extends TransportBase implements Transport {
     }
     const res = s.res;
     if (!res) return;
-    if (!s.started) {
-      s.started = true;
-      res.writeHead(200, SSE_HEADERS);
-    }
+    if (!s.started) this.begin(s, false);
     res.write(`id: ${s.id}_${seq}\ndata: ${data}\n\n`);
   }
 
@@ -193,6 +217,7 @@ export class HttpSessionTransport extends TransportBase implements Transport {
         if (isResponse) target.json.answers.push(data);
       } else if (last && !target.started && target.res) {
         // All it owes is this one answer: a plain JSON body, one write.
+        clearTimeout(target.defer);
         target.started = true;
         target.res.writeHead(200, JSON_HEADERS).end(data);
         this.streams.delete(target.id);
@@ -232,7 +257,7 @@ export class HttpSessionTransport extends TransportBase implements Transport {
 
   async close(): Promise<void> {
     if (this._state.kind === 'stopped') return;
-    for (const s of this.streams.values()) s.res?.end();
+    for (const s of this.streams.values()) { clearTimeout(s.defer); s.res?.end(); }
     this.streams.clear();
     this.byRequest.clear();
     this.queue = [];

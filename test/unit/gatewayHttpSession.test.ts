@@ -12,7 +12,7 @@ class FakeRes extends EventEmitter {
   headers: Record<string, unknown> = {};
   chunks: string[] = [];
   ended = false;
-  writeHead(status: number, headers?: Record<string, unknown>) { this.status = status; Object.assign(this.headers, headers); return this; }
+  writeHead(status: number, headers?: Record<string, unknown>) { this.status = status; Object.assign(this.headers, headers); this.emit('head'); return this; }
   flushHeaders() {}
   write(c: string) { this.chunks.push(c); return true; }
   end(c?: string) { if (c) this.chunks.push(c); this.ended = true; return this; }
@@ -148,4 +148,22 @@ test('the replay buffer is bounded in bytes too: an event bigger than the bound 
   t.open(again, first);
   assert.deepEqual(again.events().map(e => e.data.params.data[0]), ['b', 'd'], 'c was never kept');
   assert.equal((t as unknown as { replay: unknown[] }).replay.length, 2, 'a went to make room for d (bytes, not count)');
+});
+
+test('a POST whose answer takes a while becomes an event stream by itself, primed with an id to resume from; open streams get heartbeats', async () => {
+  const { t } = session();
+  const r = res();
+  const started = new Promise(resolve => r.once('head', resolve));
+  t.post([{ jsonrpc: '2.0', id: 'slow', method: 'tools/call' }], r, 'sse');
+  await started;
+  assert.equal(r.headers['content-type'], 'text/event-stream');
+  const primingId = /^id: (\S+_0)\ndata: \n\n/.exec(r.chunks.join(''))?.[1];
+  assert.ok(primingId, `an empty event with an id first: ${JSON.stringify(r.chunks)}`);
+  t.heartbeat();
+  assert.match(r.chunks.at(-1)!, /^: keep-alive\n\n$/);
+  r.broken();
+  t.send({ jsonrpc: '2.0', id: 'slow', result: { content: [] } });
+  const again = res();
+  t.open(again, primingId);
+  assert.equal(again.events().at(-1)!.data.id, 'slow', 'the answer, replayed on the resumed stream');
 });
