@@ -10,7 +10,7 @@ import { Event, ServerManager, errorMessage, type ManagedServer, type ServerDefi
 import { Gateway } from '../gateway/gateway.ts';
 import { HttpGatewayServer, bearerToken, type HttpGatewayOptions } from '../gateway/http.ts';
 import { loadJwt } from '../gateway/jwtLoader.ts';
-import { StdioServerTransport } from '../gateway/stdioServer.ts';
+import { StdioServerTransport, serveStdio } from '../gateway/stdioServer.ts';
 import { Redactor, definitionSecrets } from '../host/redaction.ts';
 import { loadConfig, resolveNamedServer, workspaceFolderOf, type ConfigEnvironment } from './config.ts';
 import { ConsentFileStore, checkConsent, consentFilePath } from './consent.ts';
@@ -190,7 +190,7 @@ export async function gatewayCommand(argv: readonly string[], io: CliIO & { stdi
   io.signals?.on('SIGINT', onSignal);
   io.signals?.on('SIGTERM', onSignal);
   try {
-    await gateway.serve(transport, 'stdio');
+    await serveStdio(gateway.stateless, transport, 'stdio');
     await ended;
     return ExitCode.Ok;
   } finally {

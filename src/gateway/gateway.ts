@@ -9,6 +9,7 @@ import type { CreateMessageRequestParams, CreateMessageResult, ElicitRequestPara
 import type { Transport } from '../transports/transport.ts';
 import { Catalog, type ServerSource } from './catalog.ts';
 import { GatewaySession } from './session.ts';
+import { StatelessGateway } from './stateless.ts';
 
 export interface GatewayOptions {
   source: ServerSource;
@@ -64,6 +65,16 @@ export class Gateway implements Disposable, SamplingHandler, ElicitationHandler 
   private readonly opts: GatewayOptions;
   private readonly sessions = new Set<GatewaySession>();
   private nextLabel = 1;
+  private _stateless: StatelessGateway | undefined;
+
+  /** The 2026-07-28 side: stateless clients over HTTP (statelessHttp.ts) and stdio (serveStdio), made on first use. */
+  get stateless(): StatelessGateway {
+    if (!this._stateless) {
+      this._stateless = new StatelessGateway({ gateway: this, serverInfo: this.opts.serverInfo, ...(this.opts.log ? { log: this.opts.log } : {}) });
+      this._stateless.onDidChange(() => this._onDidChangeSessions.fire());
+    }
+    return this._stateless;
+  }
 
   constructor(opts: GatewayOptions) {
     this.opts = opts;
@@ -86,7 +97,7 @@ export class Gateway implements Disposable, SamplingHandler, ElicitationHandler 
       lastActivity: s.lastActivity,
       requests: s.requests,
       callsInFlight: s.callsInFlight,
-    }));
+    })).concat(this._stateless?.infos() ?? []);
   }
 
   /** Serves one client on `transport`; resolves once it can talk. Throws when the session cap is reached. */
@@ -159,6 +170,7 @@ export class Gateway implements Disposable, SamplingHandler, ElicitationHandler 
   dispose(): void {
     for (const s of [...this.sessions]) s.dispose();
     this.sessions.clear();
+    this._stateless?.dispose();
     this.catalog.dispose();
     this._onDidChangeSessions.dispose();
   }

@@ -17,6 +17,7 @@ import { SUPPORTED_PROTOCOL_VERSIONS } from '../protocol/types.ts';
 import type { ManagedServer } from '../host/types.ts';
 import type { Gateway } from './gateway.ts';
 import { HEARTBEAT_MS, HttpSessionTransport, type HttpSessionLimits } from './httpSession.ts';
+import { handleStatelessPost, isStatelessPost } from './statelessHttp.ts';
 
 export interface HttpGatewayOptions {
   gateway: Gateway;
@@ -50,7 +51,7 @@ export function bearerToken(token: string): HttpGatewayOptions['authenticate'] {
 }
 
 const DEFAULTS = { maxSessions: 64, maxSessionsPerPrincipal: 16, idleTimeoutMs: 30 * 60_000, maxBodyBytes: 4 * 1024 * 1024 };
-const CORS_HEADERS = 'authorization, content-type, accept, mcp-session-id, mcp-protocol-version, last-event-id';
+const CORS_HEADERS = 'authorization, content-type, accept, mcp-session-id, mcp-protocol-version, last-event-id, mcp-method, mcp-name';
 const AUTH_RATE = { burst: 20, perSecond: 5 };
 
 function jsonError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
@@ -187,7 +188,8 @@ export class HttpGatewayServer {
     }
     if (pathname !== '/mcp') return jsonError(res, 404, ErrorCode.InvalidRequest, `Not found: the gateway serves /mcp`);
     const version = req.headers['mcp-protocol-version'];
-    if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+    // A POST without a session is judged once its body is read (a stateless 2026-07-28 client gets -32022 there).
+    if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version) && (req.method !== 'POST' || req.headers['mcp-session-id'] !== undefined)) {
       return jsonError(res, 400, ErrorCode.InvalidRequest, `Unsupported MCP-Protocol-Version ${JSON.stringify(version)} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
     }
     const sid = req.headers['mcp-session-id'];
@@ -220,6 +222,9 @@ export class HttpGatewayServer {
     if (text === undefined) return jsonError(res, 413, ErrorCode.InvalidRequest, `Payload too large: at most ${max} bytes`);
     let body: unknown;
     try { body = JSON.parse(text); } catch { return jsonError(res, 400, ErrorCode.ParseError, 'Parse error: the body is not JSON'); }
+    if (!session && isStatelessPost(req.headers, body)) return handleStatelessPost(this.opts.gateway.stateless, req, res, body, principal, this.opts.hideFor?.(req));
+    const version = req.headers['mcp-protocol-version'];
+    if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return jsonError(res, 400, ErrorCode.InvalidRequest, `Unsupported MCP-Protocol-Version ${JSON.stringify(version)} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
     const messages = Array.isArray(body) ? body : [body];
     if (!messages.length) return jsonError(res, 400, ErrorCode.InvalidRequest, 'Invalid request: an empty batch');
     const init = messages.find(m => (m as { method?: unknown })?.method === 'initialize');
@@ -267,6 +272,7 @@ export class HttpGatewayServer {
     this.server = undefined;
     const closed = new Promise<void>(resolve => server.close(() => resolve()));
     for (const s of [...this.sessions.values()]) this.end(s, 'the gateway stopped');
+    this.opts.gateway.stateless.closeStreams();
     const timer = setTimeout(() => { for (const s of this.sockets) s.destroy(); }, graceMs);
     timer.unref();
     await closed;

@@ -6,11 +6,12 @@
 
 import { DisposableStore, Emitter, type Disposable, type Event } from '../base/event.ts';
 import { JsonRpcConnection } from '../protocol/connection.ts';
-import { ErrorCode, RequestError, WireError, errorMessage } from '../protocol/errors.ts';
-import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type CompletionReference, type Implementation, type ProgressToken } from '../protocol/types.ts';
+import { ErrorCode, WireError } from '../protocol/errors.ts';
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type Implementation } from '../protocol/types.ts';
 import type { Transport } from '../transports/transport.ts';
 import type { ManagedServer } from '../host/types.ts';
 import type { Catalog } from './catalog.ts';
+import { GATEWAY_CAPABILITIES, completion, gatewayInstructions, isObject, passOn, progressParams, progressTokenOf, promptGet, resourceRead, toolCall } from './handlers.ts';
 
 /** Requests of one client handled at once; more are answered with an error at once. */
 export const MAX_CLIENT_REQUESTS = 64;
@@ -29,15 +30,6 @@ export interface GatewaySessionOptions {
   log?: (level: 'info' | 'warning' | 'error', message: string) => void;
   /** Servers this client does not see (VS Code's own chat: the ones it runs itself from .vscode/mcp.json). */
   hide?: (server: ManagedServer) => boolean;
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** A managed server's failure as the gateway's client should see it: its code, a sentence naming the server. */
-function passOn(err: unknown): never {
-  if (err instanceof RequestError && err.cause instanceof WireError) throw new WireError(err.cause.code, err.message, err.cause.data);
-  if (err instanceof WireError) throw err;
-  throw new WireError(ErrorCode.InternalError, errorMessage(err));
 }
 
 export class GatewaySession implements Disposable {
@@ -158,19 +150,11 @@ export class GatewaySession implements Disposable {
       this.protocolVersion = asked && SUPPORTED_PROTOCOL_VERSIONS.includes(asked) ? asked : LATEST_PROTOCOL_VERSION;
       if (isObject(params.clientInfo) && typeof params.clientInfo.name === 'string') this.clientInfo = params.clientInfo as unknown as Implementation;
       if (isObject(params.capabilities)) this.clientCapabilities = params.capabilities;
-      const names = catalog.servers.filter(s => this.visible(s.server)).map(s => `${s.slug} (${s.server.definition.name})`);
       return {
         protocolVersion: this.protocolVersion,
-        capabilities: {
-          tools: { listChanged: true },
-          prompts: { listChanged: true },
-          resources: { subscribe: true, listChanged: true },
-          completions: {},
-          logging: {},
-        },
+        capabilities: { ...GATEWAY_CAPABILITIES, logging: {} },
         serverInfo: this.opts.serverInfo,
-        instructions: `MCP Host's gateway: the tools, prompts and resources of ${names.length ? names.join(', ') : 'no running server yet'}. `
-          + 'Each tool and prompt is named <server>__<name>; resources are mcp-gateway://<server>/… URIs.',
+        instructions: gatewayInstructions(catalog, s => this.visible(s)),
       };
     });
     this.store.add(this.conn.onNotification('notifications/initialized', () => { this.initialized = true; this._onDidChange.fire(); }));
@@ -186,41 +170,27 @@ export class GatewaySession implements Disposable {
       this.opts.log?.('info', `${this.opts.label}${this.clientInfo ? ` (${this.clientInfo.name})` : ''} listed ${tools.length} tools`);
       return { tools };
     });
+    const visible = (s: ManagedServer) => this.visible(s);
     on('tools/call', async (params, ctx) => {
-      const name = typeof params.name === 'string' ? params.name : '';
-      const target = catalog.tool(name);
-      if (!target || !this.visible(target.server)) throw new WireError(ErrorCode.InvalidParams, `Unknown tool: ${JSON.stringify(name)} is not a tool of any running exposed server`);
-      const args = params.arguments === undefined ? {} : params.arguments;
-      if (!isObject(args)) throw new WireError(ErrorCode.InvalidParams, 'arguments must be an object');
-      const token = isObject(params._meta) ? (params._meta.progressToken as ProgressToken | undefined) : undefined;
-      return this.routed(target.server.definition.id, ctx.requestId, () => target.server.callTool(target.name, args, {
-          signal: ctx.signal,
-          // The client gets the server's own result, checked or not, as if it had called it directly.
-          checkOutput: false,
-          ...(typeof token === 'string' || typeof token === 'number'
-            ? { onProgress: p => this.conn.notify('notifications/progress', { progress: p.progress, ...(p.total !== undefined ? { total: p.total } : {}), ...(p.message !== undefined ? { message: p.message } : {}), progressToken: token }, { relatedRequestId: ctx.requestId }) }
-            : {}),
+      const target = toolCall(catalog, params, visible);
+      const token = progressTokenOf(params);
+      return this.routed(target.serverId, ctx.requestId, () => target.run({
+        signal: ctx.signal,
+        ...(token !== undefined ? { onProgress: p => this.conn.notify('notifications/progress', progressParams(p, token), { relatedRequestId: ctx.requestId }) } : {}),
       }));
     });
 
     on('prompts/list', () => ({ prompts: this.seen(catalog.prompts, p => catalog.prompt(p.name)?.server) }));
     on('prompts/get', async (params, ctx) => {
-      const name = typeof params.name === 'string' ? params.name : '';
-      const target = catalog.prompt(name);
-      if (!target || !this.visible(target.server)) throw new WireError(ErrorCode.InvalidParams, `Unknown prompt: ${JSON.stringify(name)} is not a prompt of any running exposed server`);
-      const args = isObject(params.arguments) ? params.arguments as Record<string, string> : {};
-      return this.routed(target.server.definition.id, ctx.requestId, () => target.server.getPrompt(target.name, args, { signal: ctx.signal }));
+      const target = promptGet(catalog, params, visible);
+      return this.routed(target.serverId, ctx.requestId, () => target.run({ signal: ctx.signal }));
     });
 
     on('resources/list', () => ({ resources: this.seen(catalog.resources, r => catalog.resource(r.uri)?.server) }));
     on('resources/templates/list', () => ({ resourceTemplates: this.seen(catalog.resourceTemplates, t => catalog.templateServer(t.uriTemplate)) }));
     on('resources/read', async (params, ctx) => {
-      const uri = typeof params.uri === 'string' ? params.uri : '';
-      const target = catalog.resource(uri);
-      if (!target || !this.visible(target.server)) throw new WireError(ErrorCode.ResourceNotFound, `Resource not found: ${JSON.stringify(uri)} is not a resource of any running exposed server`, { uri });
-      const result = await this.routed(target.server.definition.id, ctx.requestId, () => target.server.readResource(target.uri, { signal: ctx.signal }));
-      // The contents name the server's own URIs: the client sees them as it asked.
-      return { ...result, contents: result.contents.map(c => ({ ...c, uri: c.uri === target.uri ? uri : catalog.exposedUri(target.server, c.uri) ?? c.uri })) };
+      const target = resourceRead(catalog, params, visible);
+      return this.routed(target.serverId, ctx.requestId, () => target.run({ signal: ctx.signal }));
     });
     on('resources/subscribe', async params => {
       const uri = typeof params.uri === 'string' ? params.uri : '';
@@ -237,21 +207,7 @@ export class GatewaySession implements Disposable {
       return {};
     });
 
-    on('completion/complete', async (params, ctx) => {
-      const ref = isObject(params.ref) ? params.ref : {};
-      const argument = isObject(params.argument) ? params.argument as { name: string; value: string } : { name: '', value: '' };
-      const context = isObject(params.context) && isObject(params.context.arguments) ? params.context.arguments as Record<string, string> : undefined;
-      let target: { server: ManagedServer; ref: CompletionReference } | undefined;
-      if (ref.type === 'ref/prompt' && typeof ref.name === 'string') {
-        const p = catalog.prompt(ref.name);
-        if (p) target = { server: p.server, ref: { type: 'ref/prompt', name: p.name } };
-      } else if (ref.type === 'ref/resource' && typeof ref.uri === 'string') {
-        const r = catalog.resource(ref.uri);
-        if (r) target = { server: r.server, ref: { type: 'ref/resource', uri: r.uri } };
-      }
-      if (!target || !this.visible(target.server)) throw new WireError(ErrorCode.InvalidParams, 'completion/complete: the reference names no prompt or resource template of a running exposed server');
-      try { return await target.server.complete(target.ref, argument, context, { signal: ctx.signal }); } catch (err) { return passOn(err); }
-    });
+    on('completion/complete', (params, ctx) => completion(catalog, params, visible).run({ signal: ctx.signal }));
   }
 
   dispose(): void {

@@ -21,8 +21,8 @@ const BUDGET_KB: Record<string, number> = {
   'dist/apps.js': 64,
   'dist/webview/app.js': 24,
   'dist/webview/app.css': 8,
-  // The gateway in VS Code (its HTTP server, sessions and catalogue).
-  'dist/gateway.js': 64,
+  // The gateway in VS Code (its HTTP server, sessions, catalogue, and the stateless 2026-07-28 side with MRTR).
+  'dist/gateway.js': 96,
   // Add Server and Open Configuration (jsonc-parser's editing; zod again for the config schemas).
   'dist/config.js': 100,
   // The gateway's JWT validation (jose), loaded only when JWT options are set.

@@ -229,7 +229,9 @@ describe('the HTTP gateway', () => {
 
   test('a session can be given a view without some servers (VS Code\'s chat without those it runs itself): not listed, not callable', async () => {
     const s = await start({ hideFor: req => (req.headers['x-mcp-host-view'] === 'vscode' ? (srv => srv.definition.name === 'memory') : undefined) });
-    const list = async (extra: Record<string, string>) => {
+    const list = async (view: Record<string, string>) => {
+      // JSON answers only (no event stream), so a slow call is still one JSON body.
+      const extra = { ...view, accept: 'application/json' };
       const init = await raw(s.url, { headers: hdr('token-alice', extra), body: INIT });
       const sid = String(init.headers['mcp-session-id']);
       const more = { ...extra, 'mcp-session-id': sid };
