@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { GatewaySessionInfo } from '../../src/gateway/gateway.ts';
-import { duration, gatewayText, sessionLabel, sessionText } from '../../src/vscode/gateway/gatewayTree.ts';
+import { duration, gatewayText, sessionLabel, sessionText, vscodeRunsItself } from '../../src/vscode/gateway/gatewayTree.ts';
 
 const T0 = Date.UTC(2026, 0, 15, 9, 30);
 const MIN = 60_000;
@@ -75,4 +75,13 @@ test('a gateway that could not start says why, and that Start Gateway tries agai
   assert.equal(t.description, 'stopped: could not start');
   assert.match(t.tooltip, /^Could not start: the gateway cannot listen on 127\.0\.0\.1:4000: listen EADDRINUSE\n\nStart Gateway tries again\.$/);
   assert.equal(t.icon, 'error');
+});
+
+test('VS Code runs a .vscode/mcp.json server itself (its chat does not get it through the gateway); settings and other files it does not', () => {
+  assert.equal(vscodeRunsItself('/home/me/project/.vscode/mcp.json'), true);
+  assert.equal(vscodeRunsItself('C:\\work\\app\\.vscode\\mcp.json'), true);
+  assert.equal(vscodeRunsItself('settings'), false);
+  assert.equal(vscodeRunsItself('/home/me/.config/Code/User/settings.json'), false);
+  assert.equal(vscodeRunsItself('/home/me/project/.vscode/mcp.json.bak'), false);
+  assert.equal(vscodeRunsItself('/home/me/project/mcp.json'), false);
 });

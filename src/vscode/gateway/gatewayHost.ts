@@ -22,7 +22,7 @@ import type { Disposable } from '../../base/event.ts';
 import type { ManagedServer, ServerRef } from '../../host/types.ts';
 import type { SectionNode } from '../serversView.ts';
 import type { HostServices } from '../services.ts';
-import type { GatewayState } from './gatewayTree.ts';
+import { vscodeRunsItself, type GatewayState } from './gatewayTree.ts';
 import { GatewayTreeItems } from './gatewayTreeItems.ts';
 
 const TOKEN_KEY = 'mcpHost.gateway.token';
@@ -107,7 +107,7 @@ export class GatewayHost implements vscode.Disposable {
   private hideFromVsCode(req: IncomingMessage): ((s: ManagedServer) => boolean) | undefined {
     if (req.headers['x-mcp-host-view'] !== 'vscode') return undefined;
     if (vscode.workspace.getConfiguration('mcpHost').get<string>('gateway.vscodeChat', 'ownServers') === 'all') return undefined;
-    const hidden = (s: ManagedServer) => /[\\/]\.vscode[\\/]mcp\.json$/i.test(s.definition.source.file);
+    const hidden = (s: ManagedServer) => vscodeRunsItself(s.definition.source.file);
     const names = this.services.manager.servers.filter(s => hidden(s) && this.exposed(s)).map(s => s.definition.name);
     if (names.length) this.services.log.info(`gateway: VS Code's chat gets ${names.join(', ')} from .vscode/mcp.json itself; its gateway session leaves them out, so they do not run twice`);
     return hidden;

@@ -66,3 +66,12 @@ export function sessionText(s: GatewaySessionInfo, now: number): ItemText {
     icon: busy ? 'sync~spin' : 'plug',
   };
 }
+
+/**
+ * Whether VS Code's own MCP support also reads this server's definition (a `.vscode/mcp.json`
+ * of a workspace folder), and so starts it for its chat by itself: VS Code's session through
+ * the gateway leaves such servers out (gatewayHost.ts), so none runs twice for chat.
+ */
+export function vscodeRunsItself(sourceFile: string): boolean {
+  return /[\\/]\.vscode[\\/]mcp\.json$/i.test(sourceFile);
+}
