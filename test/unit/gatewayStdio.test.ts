@@ -139,6 +139,19 @@ describe('mcp-host gateway --stdio, driven by the SDK 1.x client', () => {
     assert.ok(Array.isArray(c.completion.values));
   });
 
+  test('a resource subscription goes through under its mcp-gateway:// URI; its updates come back under the same URI', async () => {
+    const { ResourceUpdatedNotificationSchema } = await import('@modelcontextprotocol/sdk/types.js');
+    const exposed = (await client.listResources()).resources.map(r => r.uri).find(u => u.startsWith('mcp-gateway://everything/'))!;
+    assert.ok(exposed, 'an exposed resource of everything');
+    const heard = new Promise<string>(resolve => client.setNotificationHandler(ResourceUpdatedNotificationSchema, n => resolve(n.params.uri)));
+    assert.deepEqual(await client.subscribeResource({ uri: exposed }), {});
+    // server-everything sends an update for each subscribed URI at once, then every 5 s until toggled off.
+    await client.callTool({ name: 'everything__toggle-subscriber-updates', arguments: {} });
+    assert.equal(await heard, exposed);
+    await client.callTool({ name: 'everything__toggle-subscriber-updates', arguments: {} });
+    await client.unsubscribeResource({ uri: exposed });
+  });
+
   test('nothing but JSON-RPC reached stdout (the SDK client would have failed on anything else); stderr has no internal error', () => {
     assert.doesNotMatch(stderr, /Traceback|internal error/);
   });
@@ -205,4 +218,24 @@ describe('mcp-host gateway --stdio, driven by the SDK 1.x client', () => {
     for (let i = 0; i < 200 && descendants().length; i++) await new Promise(r => setTimeout(r, 50));
     assert.deepEqual(descendants(), [], 'no process left');
   });
+});
+
+test('without --trust-workspace, a server the workspace defines is not started, so not exposed; the gateway says why on stderr', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mcph-gateway-untrusted-'));
+  mkdirSync(path.join(dir, '.vscode'));
+  writeFileSync(path.join(dir, '.vscode', 'mcp.json'), JSON.stringify({ servers: { everything: { type: 'stdio', command: node, args: [EVERYTHING, 'stdio'] } } }));
+  let stderr = '';
+  const transport = new StdioClientTransport({ command: node, args: [BIN, 'gateway', '--stdio'], cwd: dir, env: cleanEnv({ MCP_HOST_CONSENT_FILE: path.join(dir, 'consent.json') }), stderr: 'pipe' });
+  transport.stderr?.on('data', c => { stderr += c; });
+  const client = new Client({ name: 'untrusted', version: '1' });
+  await client.connect(transport);
+  try {
+    // The refusal is said on stderr once the start was tried; then the lists are still empty.
+    for (let i = 0; i < 300 && !/everything/.test(stderr); i++) await new Promise(r => setTimeout(r, 100));
+    assert.match(stderr, /everything: .*(trust|consent|not started|refused)/i, stderr);
+    assert.deepEqual((await client.listTools()).tools, []);
+    await assert.rejects(client.callTool({ name: 'everything__echo', arguments: { message: 'x' } }), /Unknown tool/);
+  } finally {
+    await client.close();
+  }
 });
