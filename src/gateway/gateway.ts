@@ -121,6 +121,21 @@ export class Gateway implements Disposable, SamplingHandler, ElicitationHandler 
     return session;
   }
 
+  /**
+   * Ends the session with this label (the Servers view's End Session): its transport closes, its
+   * calls are cancelled, and over HTTP its id is unknown afterwards (a client then starts anew).
+   * False when no session has it (stateless clients have none to end).
+   */
+  endSession(label: string): boolean {
+    for (const s of this.sessions) {
+      if (s.label !== label) continue;
+      this.opts.log?.('info', `${label}${s.clientInfo ? ` (${s.clientInfo.name})` : ''} ended by MCP Host`);
+      s.dispose();
+      return true;
+    }
+    return false;
+  }
+
   /** A client that is not a session (a stateless call) takes part in routing while attached. */
   attach(client: GatewayClient): Disposable {
     this.clients.add(client);

@@ -59,6 +59,7 @@ export function registerGateway(services: HostServices, context: vscode.Extensio
     vscode.commands.registerCommand('mcpHost.stopGateway', () => run('stopGateway')),
     vscode.commands.registerCommand('mcpHost.copyGatewayConfiguration', () => run('copyGatewayConfiguration')),
     vscode.commands.registerCommand('mcpHost.rotateGatewayToken', () => run('rotateGatewayToken')),
+    vscode.commands.registerCommand('mcpHost.endGatewaySession', (n?: SectionNode) => loaded?.endSession(n)),
   );
   if (vscode.workspace.getConfiguration('mcpHost').get<boolean>('gateway.autoStart', false)) void run('startGateway');
   return out;

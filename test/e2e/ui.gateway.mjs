@@ -129,6 +129,37 @@ export async function gatewaySteps({ step, phase, log }) {
     await wb.page.mouse.move(900, 650);
   });
 
+  await gs("End Session on VS Code's session row ends that session: notification, log, the row goes", async () => {
+    if (!listed) throw new Error('VS Code did not connect (an earlier step failed)');
+    const pane = await serversPane(wb);
+    const session = await waitFor(async () => (await wb.treeRows(pane)).find((r) => r.level === 2 && r.label.startsWith(listed.client)),
+      { timeoutMs: 15000, what: `the session item "${listed.client} …"` });
+    await wb.clickRowAction(wb.treeRow(pane, session.label, 2), 'End Session');
+    await wb.waitNotification(/ended the gateway session of/, { timeoutMs: 15000 });
+    await wb.clearNotifications().catch(() => {});
+    const logs = path.join(phase.userDataDir, 'logs');
+    const line = await waitFor(() => {
+      for (const f of fs.readdirSync(logs, { recursive: true }).map(String).filter((x) => x.endsWith('MCP Host.log'))) {
+        const m = new RegExp(`gateway: session \\S+ \\(${listed.client.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) ended by MCP Host`).exec(fs.readFileSync(path.join(logs, f), 'utf8'));
+        if (m) return m[0];
+      }
+      return undefined;
+    }, { timeoutMs: 15000, what: 'the log line of the ended session' });
+    log(`  ${line}`);
+    // Its row goes: the Gateway says "no sessions" — unless VS Code already came back (then the log has a new session).
+    const after = await waitFor(async () => {
+      const row = (await wb.treeRows(pane)).find((r) => r.level === 1 && r.label === GATEWAY);
+      if (row && /· no sessions$/.test(row.description)) return row.description;
+      for (const f of fs.readdirSync(logs, { recursive: true }).map(String).filter((x) => x.endsWith('MCP Host.log'))) {
+        const text = fs.readFileSync(path.join(logs, f), 'utf8');
+        const back = text.slice(text.indexOf(line)).match(/gateway: (session \S+) connected/);
+        if (back) return `VS Code came back as ${back[1]}`;
+      }
+      return undefined;
+    }, { timeoutMs: 15000, what: 'the ended session\'s row to go' });
+    log(`  then: ${after}`);
+  });
+
   await gs("the Gateway row's Stop Gateway stops it and the row says stopped", async () => {
     const pane = await serversPane(wb);
     await wb.clickRowAction(wb.treeRow(pane, GATEWAY, 1), 'Stop Gateway');

@@ -247,4 +247,16 @@ describe('the HTTP gateway', () => {
     assert.ok(full.tools.some(n => n.startsWith('memory__')));
     assert.ok(full.call.result, JSON.stringify(full.call));
   });
+
+  test('End Session (the Servers view): the session is gone, its id unknown (404); an unknown label ends nothing', async () => {
+    const init = await raw(url, { headers: hdr('token-carol'), body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'to-be-ended', version: '1' } } }) });
+    const sid = String(init.headers['mcp-session-id']);
+    const info = gateway.sessionInfos().find(i => i.client?.name === 'to-be-ended');
+    assert.ok(info, 'the session is listed by its client');
+    assert.equal(gateway.endSession('session nobody…'), false);
+    assert.equal(gateway.endSession(info.label), true);
+    assert.ok(!gateway.sessionInfos().some(i => i.client?.name === 'to-be-ended'));
+    const after = await raw(url, { headers: hdr('token-carol', { 'mcp-session-id': sid }), body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) });
+    assert.equal(after.status, 404);
+  });
 });

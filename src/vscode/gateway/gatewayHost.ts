@@ -201,6 +201,17 @@ export class GatewayHost implements vscode.Disposable {
   treeItem(node: SectionNode): vscode.TreeItem | undefined { return this.tree.item(node); }
   treeChildren(node: SectionNode): SectionNode[] { return this.tree.children(node); }
 
+  /** End Session on a session's row: the client is disconnected (over HTTP it starts a new session if it comes back). */
+  endSession(node: SectionNode | undefined): void {
+    const info = node && this.tree.session(node);
+    if (!info || !this.gateway?.endSession(info.label)) {
+      void vscode.window.showInformationMessage('MCP Host: that gateway session has already ended.');
+      return;
+    }
+    this.tree.changed();
+    void vscode.window.showInformationMessage(`MCP Host: ended the gateway session of ${info.client ? `${info.client.name} ${info.client.version}` : info.label}.`);
+  }
+
   private treeState(): GatewayState | undefined {
     const { gateway, endpoint } = this;
     if (gateway && endpoint) {

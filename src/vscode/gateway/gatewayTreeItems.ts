@@ -74,6 +74,9 @@ export class GatewayTreeItems implements vscode.Disposable {
     return item;
   }
 
+  /** The session a node of children() stands for (its label names it to the gateway). */
+  session(node: SectionNode): GatewaySessionInfo | undefined { return this.sessions.get(node.id); }
+
   children(node: SectionNode): SectionNode[] {
     const s = this.state();
     if (node.id !== this.root.id || s?.kind !== 'running') return [];
