@@ -206,7 +206,14 @@ export class HttpSessionTransport extends TransportBase implements Transport {
     const data = serializeMessage(message);
     const id = idOf(message);
     const isResponse = id !== undefined && !('method' in message);
-    const target = isResponse ? this.byRequest.get(id) : context?.relatedRequestId !== undefined ? this.byRequest.get(context.relatedRequestId) : undefined;
+    let target = isResponse ? this.byRequest.get(id) : context?.relatedRequestId !== undefined ? this.byRequest.get(context.relatedRequestId) : undefined;
+    // A JSON-mode POST carries its answers only: a request to the client about it (sampling,
+    // elicitation) goes where unrelated messages go (the GET stream, else the queue), and a
+    // notification about it (progress) is not sent, as the client asked for no stream.
+    if (target?.json && !isResponse) {
+      if (!('id' in message)) return;
+      target = undefined;
+    }
     if (target) {
       if (isResponse) {
         this.byRequest.delete(id);
@@ -214,7 +221,7 @@ export class HttpSessionTransport extends TransportBase implements Transport {
       }
       const last = isResponse && target.owed.size === 0;
       if (target.json) {
-        if (isResponse) target.json.answers.push(data);
+        target.json.answers.push(data);
       } else if (last && !target.started && target.res) {
         // All it owes is this one answer: a plain JSON body, one write.
         clearTimeout(target.defer);

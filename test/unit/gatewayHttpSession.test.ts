@@ -167,3 +167,16 @@ test('a POST whose answer takes a while becomes an event stream by itself, prime
   t.open(again, primingId);
   assert.equal(again.events().at(-1)!.data.id, 'slow', 'the answer, replayed on the resumed stream');
 });
+
+test('a JSON-mode POST: a request to the client about it goes on the GET stream (it would be lost in the body); progress is not sent', () => {
+  const { t } = session();
+  const g = res();
+  t.open(g, undefined);
+  const r = res();
+  t.post([{ jsonrpc: '2.0', id: 7, method: 'tools/call' }], r, 'json');
+  t.send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'p', progress: 1 } }, { relatedRequestId: 7 });
+  t.send({ jsonrpc: '2.0', id: 's1', method: 'sampling/createMessage', params: {} }, { relatedRequestId: 7 });
+  assert.deepEqual(g.events().map(e => e.data.method), ['sampling/createMessage']);
+  t.send({ jsonrpc: '2.0', id: 7, result: { content: [] } });
+  assert.deepEqual(JSON.parse(r.chunks.join('')), { jsonrpc: '2.0', id: 7, result: { content: [] } });
+});
