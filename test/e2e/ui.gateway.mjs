@@ -26,27 +26,6 @@ async function serversPane(wb) {
 const gatewayRow = (wb, pane, re, what) => waitFor(async () => (await wb.treeRows(pane)).find((r) => r.level === 1 && r.label === GATEWAY && re.test(r.description)),
   { timeoutMs: 30000, what: `the Gateway row to say ${what}` });
 
-/** For the screenshot: the panel closed, the side bar wide enough for the Gateway row. Cosmetic: failures are logged. */
-async function tidy(wb, log) {
-  const hide = wb.page.locator('.part.panel a.action-label[aria-label^="Hide Panel"], .part.panel a.action-label[aria-label^="Close Panel"]').first();
-  if (await hide.isVisible().catch(() => false)) await hide.click().catch((e) => log(`  (could not close the panel: ${e.message})`));
-  const bar = wb.page.locator('.part.sidebar').first();
-  const box = await bar.boundingBox().catch(() => undefined);
-  if (!box || box.width >= 480) return;
-  const y = box.y + box.height / 2;
-  await wb.page.mouse.move(box.x + box.width, y);
-  await wb.page.mouse.down();
-  await wb.page.mouse.move(box.x + 480, y, { steps: 8 });
-  await wb.page.mouse.up();
-  await waitFor(async () => ((await bar.boundingBox())?.width ?? 0) > box.width + 50, { timeoutMs: 5000, what: 'the side bar to widen' })
-    .catch((e) => log(`  (could not widen the side bar: ${e.message})`));
-}
-
-/** The hovers on screen, once faded in. */
-const visibleHovers = (wb) => wb.page.evaluate(() => [...document.querySelectorAll('.monaco-hover, .workbench-hover')]
-  .filter((h) => h.offsetParent && [h, h.closest('.workbench-hover-container')].filter(Boolean).every((e) => getComputedStyle(e).opacity === '1'))
-  .map((h) => (h.textContent ?? '').replace(/\u00a0/g, ' ')));
-
 export async function gatewaySteps({ step, phase, log }) {
   const { wb } = phase;
   const gs = (name, fn, opts) => step(`gateway: ${name}`, fn, opts);
@@ -115,10 +94,10 @@ export async function gatewaySteps({ step, phase, log }) {
     log(`  session: ${session.label} [${session.description}]`);
     assert.match(session.description, /^(idle (< 1 min|\d+ min)|\d+ calls? in flight)$/);
     // Its tooltip: protocol version, when it connected, requests served.
-    await tidy(wb, log);
+    await wb.tidyForScreenshot(log);
     await wb.page.mouse.move(900, 650);
     await wb.treeRow(pane, session.label, 2).locator('.label-name').first().hover();
-    const tip = await waitFor(async () => (await visibleHovers(wb)).find((t) => t.includes('Protocol version:') && t.includes('requests served')),
+    const tip = await waitFor(async () => (await wb.visibleHovers()).find((t) => t.includes('Protocol version:') && t.includes('requests served')),
       { timeoutMs: 10000, intervalMs: 150, what: "the session's tooltip" });
     log(`  tooltip: ${tip.replace(/\s+/g, ' ')}`);
     assert.match(tip, /Protocol version: \d{4}-\d{2}-\d{2}/);

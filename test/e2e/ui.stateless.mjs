@@ -33,39 +33,15 @@ async function showOnly(wb, pane, names) {
   for (const n of names) await wb.expandRow(wb.treeRow(pane, n, 1));
 }
 
-/** The hovers on screen, once each has finished fading in (so a screenshot shows it whole). */
-const visibleHovers = (wb) => wb.page.evaluate(() => [...document.querySelectorAll('.monaco-hover, .workbench-hover')]
-  .filter((h) => h.offsetParent && [h, h.closest('.workbench-hover-container')].filter(Boolean).every((e) => getComputedStyle(e).opacity === '1'))
-  .map((h) => (h.textContent ?? '').replace(/\u00a0/g, ' ')));
-
-/**
- * For the screenshots: the panel (left open by an earlier step's Show Server Output) closed,
- * the side bar wide enough for every row's description. Cosmetic: failures are only logged.
- */
-async function tidy(wb, log) {
-  const hide = wb.page.locator('.part.panel a.action-label[aria-label^="Hide Panel"], .part.panel a.action-label[aria-label^="Close Panel"]').first();
-  if (await hide.isVisible().catch(() => false)) await hide.click().catch((e) => log(`  (could not close the panel: ${e.message})`));
-  const bar = wb.page.locator('.part.sidebar').first();
-  const box = await bar.boundingBox().catch(() => undefined);
-  if (!box || box.width >= 480) return;
-  const y = box.y + box.height / 2;
-  await wb.page.mouse.move(box.x + box.width, y);
-  await wb.page.mouse.down();
-  await wb.page.mouse.move(box.x + 480, y, { steps: 8 });
-  await wb.page.mouse.up();
-  await waitFor(async () => ((await bar.boundingBox())?.width ?? 0) > box.width + 50, { timeoutMs: 5000, what: 'the side bar to widen' })
-    .catch((e) => log(`  (could not widen the side bar: ${e.message})`));
-}
-
 /** The hover VS Code shows for a tree row (its tooltip), once it holds every one of `texts`. */
 async function hoverRow(wb, row, texts) {
   // The previous row's hover goes first, so it cannot be taken for this one's.
   await wb.page.mouse.move(900, 650);
   await wb.page.keyboard.press('Escape');
-  await waitFor(async () => (await visibleHovers(wb)).length === 0, { timeoutMs: 5000, intervalMs: 100, what: 'the previous hover to close' }).catch(() => {});
+  await waitFor(async () => (await wb.visibleHovers()).length === 0, { timeoutMs: 5000, intervalMs: 100, what: 'the previous hover to close' }).catch(() => {});
   await row.locator('.label-name').first().hover();
   const want = [texts].flat();
-  return waitFor(async () => (await visibleHovers(wb)).find((t) => want.every((w) => t.includes(w))),
+  return waitFor(async () => (await wb.visibleHovers()).find((t) => want.every((w) => t.includes(w))),
     { timeoutMs: 10000, intervalMs: 150, what: `the row's hover to show ${want.map((w) => `"${w}"`).join(' and ')}` });
 }
 
@@ -94,7 +70,7 @@ export async function statelessUiSteps({ step, phase, log }) {
       await waitFor(async () => (await wb.treeRows(pane)).find((r) => r.level === 1 && r.label === n && RUNNING.test(r.description)),
         { timeoutMs: 30000, what: `${n} to show running` });
     }
-    await tidy(wb, log);
+    await wb.tidyForScreenshot(log);
     await showOnly(wb, pane, [stdio]);
     const groups = async () => (await wb.treeRows(pane)).filter((r) => r.level === 2).map((r) => r.label);
     await waitFor(async () => {

@@ -82,6 +82,32 @@ export class Workbench {
     });
   }
 
+  /** The hovers on screen, once each has finished fading in (so a screenshot shows it whole). */
+  visibleHovers() {
+    return this.page.evaluate(() => [...document.querySelectorAll('.monaco-hover, .workbench-hover')]
+      .filter((h) => h.offsetParent && [h, h.closest('.workbench-hover-container')].filter(Boolean).every((e) => getComputedStyle(e).opacity === '1'))
+      .map((h) => (h.textContent ?? '').replace(/\u00a0/g, ' ')));
+  }
+
+  /**
+   * For a screenshot: the panel closed (an earlier step may have left it open), the side bar at
+   * least 480 px wide so every row's description shows. Cosmetic: failures are only logged.
+   */
+  async tidyForScreenshot(log) {
+    const hide = this.page.locator('.part.panel a.action-label[aria-label^="Hide Panel"], .part.panel a.action-label[aria-label^="Close Panel"]').first();
+    if (await hide.isVisible().catch(() => false)) await hide.click().catch((e) => log(`  (could not close the panel: ${e.message})`));
+    const bar = this.page.locator('.part.sidebar').first();
+    const box = await bar.boundingBox().catch(() => undefined);
+    if (!box || box.width >= 480) return;
+    const y = box.y + box.height / 2;
+    await this.page.mouse.move(box.x + box.width, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + 480, y, { steps: 8 });
+    await this.page.mouse.up();
+    await waitFor(async () => ((await bar.boundingBox())?.width ?? 0) > box.width + 50, { timeoutMs: 5000, what: 'the side bar to widen' })
+      .catch((e) => log(`  (could not widen the side bar: ${e.message})`));
+  }
+
   async screenshot(file) {
     await this.page.screenshot({ path: file });
     return file;
