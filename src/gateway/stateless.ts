@@ -10,6 +10,7 @@ import { Emitter, type Disposable, type Event } from '../base/event.ts';
 import type { ManagedServer } from '../host/types.ts';
 import { ErrorCode, WireError } from '../protocol/errors.ts';
 import type { RequestId } from '../protocol/jsonrpc.ts';
+import { META } from '../protocol/metaKeys.ts';
 import {
   LOGGING_LEVELS, MODERN_PROTOCOL_VERSIONS, SUPPORTED_PROTOCOL_VERSIONS, type Implementation, type LoggingLevel, type ProgressNotificationParams,
 } from '../protocol/types.ts';
@@ -20,14 +21,8 @@ import {
 } from './handlers.ts';
 import { InputExchanges, type ExchangeLimits } from './mrtr.ts';
 
-export const META = {
-  protocolVersion: 'io.modelcontextprotocol/protocolVersion',
-  clientCapabilities: 'io.modelcontextprotocol/clientCapabilities',
-  clientInfo: 'io.modelcontextprotocol/clientInfo',
-  logLevel: 'io.modelcontextprotocol/logLevel',
-  serverInfo: 'io.modelcontextprotocol/serverInfo',
-  subscriptionId: 'io.modelcontextprotocol/subscriptionId',
-} as const;
+/** The `_meta` keys of 2026-07-28 (one list for the client side and this one). */
+export { META };
 
 /** Every version the gateway speaks: the stateless ones per request, the others through initialize. */
 export const GATEWAY_VERSIONS: readonly string[] = [...MODERN_PROTOCOL_VERSIONS, ...SUPPORTED_PROTOCOL_VERSIONS];

@@ -17,18 +17,12 @@ import { ListenStream } from './listen.ts';
 import { TASKS_EXTENSION_CAPABILITY } from './tasksExtension.ts';
 import { paramHeaders, scanHeaderDeclarations, standardHeaders, type HeaderParam } from './mcpHeaders.ts';
 import { parse } from './schemas.ts';
+import { META } from './metaKeys.ts';
 import {
   MODERN_PROTOCOL_VERSIONS, type Implementation, type InitializeResult, type LoggingLevel, type RequestOptions, type ServerCapabilities, type Tool,
 } from './types.ts';
 
-export const META = {
-  protocolVersion: 'io.modelcontextprotocol/protocolVersion',
-  clientCapabilities: 'io.modelcontextprotocol/clientCapabilities',
-  clientInfo: 'io.modelcontextprotocol/clientInfo',
-  logLevel: 'io.modelcontextprotocol/logLevel',
-  serverInfo: 'io.modelcontextprotocol/serverInfo',
-  subscriptionId: 'io.modelcontextprotocol/subscriptionId',
-} as const;
+export { META };
 
 export interface StatelessOptions {
   /** The revision to speak (default the newest modern one). */
