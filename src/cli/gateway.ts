@@ -165,7 +165,7 @@ export async function gatewayCommand(argv: readonly string[], io: CliIO & { stdi
   const gateway = new Gateway({
     source: manager, exposed: (s: ManagedServer) => exposed.has(s.definition.name),
     serverInfo: { name: 'mcp-host-gateway', version: VERSION, title: 'MCP Host gateway' },
-    log: (level, m) => { if (args.verbose || level !== 'info') say(`mcp-host gateway: ${m}`); },
+    log: gatewayLog(args, say),
   });
   gatewayRef = gateway;
   if (args.noPrefix) gateway.catalog.setPrefix(false);
@@ -203,6 +203,11 @@ export async function gatewayCommand(argv: readonly string[], io: CliIO & { stdi
   }
 }
 
+/** The gateway's messages on stderr: warnings and errors always, the rest with --verbose. */
+const gatewayLog = (args: GatewayArgs, say: (t: string) => void) => (level: 'info' | 'warning' | 'error', m: string): void => {
+  if (args.verbose || level !== 'info') say(`mcp-host gateway: ${m}`);
+};
+
 /** The token: the file's first line, else MCP_HOST_GATEWAY_TOKEN; at least 16 characters. */
 async function readToken(args: GatewayArgs, env: Record<string, string | undefined>): Promise<string> {
   let token: string | undefined;
@@ -234,7 +239,7 @@ async function httpAuthenticator(args: GatewayArgs, env: Record<string, string |
   }
   let byJwt: HttpGatewayOptions['authenticate'];
   try {
-    byJwt = jwtAuthenticator({ ...validateJwtOptions({ ...j, audience: j.audience?.split(',').map(a => a.trim()), requiredScopes: j.requiredScopes?.split(/[\s,]+/).filter(Boolean), keyFile }, JWT_CLI_NAMES), log: (level, m) => { if (args.verbose || level !== 'info') say(`mcp-host gateway: ${m}`); } });
+    byJwt = jwtAuthenticator({ ...validateJwtOptions({ ...j, audience: j.audience?.split(',').map(a => a.trim()), requiredScopes: j.requiredScopes?.split(/[\s,]+/).filter(Boolean), keyFile }, JWT_CLI_NAMES), log: gatewayLog(args, say) });
   } catch (e) {
     throw new UsageError(e instanceof JwtOptionsError ? e.problems.join(' ') : errorMessage(e));
   }
@@ -255,7 +260,7 @@ async function serveHttp(args: GatewayArgs, io: CliIO, gateway: Gateway, redacto
   const server = new HttpGatewayServer({
     gateway, ...(args.port !== undefined ? { port: args.port } : {}), ...(tls ? { tls } : {}),
     authenticate,
-    log: (level, m) => { if (args.verbose || level !== 'info') say(`mcp-host gateway: ${m}`); },
+    log: gatewayLog(args, say),
   });
   let url: string;
   try { url = await server.listen(); } catch (e) { say(`mcp-host gateway: cannot listen on 127.0.0.1:${args.port ?? 0}: ${errorMessage(e)}`); return ExitCode.Usage; }

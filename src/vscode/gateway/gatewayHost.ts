@@ -60,6 +60,9 @@ export class GatewayHost implements vscode.Disposable {
     );
   }
 
+  /** The gateway's, its HTTP server's and JWT validation's messages, in the extension's log. */
+  private readonly log = (level: 'info' | 'warning' | 'error', message: string): void => this.services.log[level === 'warning' ? 'warn' : level](`gateway: ${message}`);
+
   get running(): boolean { return this.server !== undefined; }
   get url(): string | undefined { return this.endpoint?.url; }
   get sessions(): number { return this.server?.sessionCount ?? 0; }
@@ -133,7 +136,7 @@ export class GatewayHost implements vscode.Disposable {
     if (!jwt || !Object.keys(jwt).length) return byToken;
     const { jwtAuthenticator, validateJwtOptions } = await loadJwt();
     const keyFile = typeof jwt.keyFile === 'string' && jwt.keyFile ? { path: jwt.keyFile, text: await readFile(jwt.keyFile, 'utf8') } : undefined;
-    const byJwt = jwtAuthenticator({ ...validateJwtOptions({ ...jwt, keyFile }, JWT_SETTING_NAMES), log: (level, m) => this.services.log[level === 'warning' ? 'warn' : level](`gateway: ${m}`) });
+    const byJwt = jwtAuthenticator({ ...validateJwtOptions({ ...jwt, keyFile }, JWT_SETTING_NAMES), log: this.log });
     return header => byToken(header) ?? byJwt(header);
   }
 
@@ -146,7 +149,7 @@ export class GatewayHost implements vscode.Disposable {
       fallback: this.services.serverRequests.host,
       serverRequests: s => this.policy(s),
       serverInfo: { name: 'mcp-host-gateway', version: String(this.context.extension.packageJSON.version ?? '0.0.0'), title: 'MCP Host' },
-      log: (level, message) => this.services.log[level === 'warning' ? 'warn' : level](`gateway: ${message}`),
+      log: this.log,
     });
     const configured = vscode.workspace.getConfiguration('mcpHost').get<number>('gateway.port', 0);
     const remembered = this.context.globalState.get<number>(PORT_KEY);
@@ -157,7 +160,7 @@ export class GatewayHost implements vscode.Disposable {
       const candidate = new HttpGatewayServer({
         gateway, port, authenticate, ...(tls ? { tls } : {}),
         hideFor: req => this.hideFromVsCode(req),
-        log: (level, message) => this.services.log[level === 'warning' ? 'warn' : level](`gateway: ${message}`),
+        log: this.log,
       });
       try {
         await candidate.listen();
