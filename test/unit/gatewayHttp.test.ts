@@ -54,6 +54,12 @@ describe('the HTTP gateway', () => {
     return s;
   }
 
+  /** Resolves once `n` of the gateway's sessions have a call in flight to a managed server (an event, not a poll). */
+  async function callsInFlight(n: number): Promise<void> {
+    const enough = () => gateway.sessionInfos().filter(i => i.callsInFlight > 0).length >= n;
+    if (!enough()) await Event.toPromise(gateway.onDidChangeSessions, enough, AbortSignal.timeout(60_000));
+  }
+
   before(async () => {
     manager = new ServerManager({});
     manager.setDefinitions([
@@ -169,8 +175,10 @@ describe('the HTTP gateway', () => {
     // Busy: a slow call in flight keeps it; the next of that client is refused.
     const sid = String(second.headers['mcp-session-id']);
     await raw(capped.url, { headers: hdr('token-alice', { 'mcp-session-id': sid }), body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
-    const slow = raw(capped.url, { headers: hdr('token-alice', { 'mcp-session-id': sid }), body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'everything__trigger-long-running-operation', arguments: { duration: 2, steps: 2 } } }) });
-    for (let i = 0; i < 100 && !(await raw(capped.url, { headers: hdr('token-alice'), body: INIT }).then(r => r.status === 429 ? r : undefined)); i++) await new Promise(r => setTimeout(r, 20));
+    // A call that lasts until the session ends (DELETE at the end): busy for as long as the test needs, however slow the machine.
+    const longCall = (id: number) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'everything__trigger-long-running-operation', arguments: { duration: 600, steps: 1 } } });
+    const slow = raw(capped.url, { headers: hdr('token-alice', { 'mcp-session-id': sid }), body: longCall(3) });
+    await callsInFlight(1);
     const refused = await raw(capped.url, { headers: hdr('token-alice'), body: INIT });
     assert.equal(refused.status, 429);
     assert.match(JSON.parse(refused.body).error.message, /already has 1 sessions, the limit per client, all busy/);
@@ -178,15 +186,14 @@ describe('the HTTP gateway', () => {
     assert.equal(bob.status, 200);
     const bsid = String(bob.headers['mcp-session-id']);
     await raw(capped.url, { headers: hdr('token-bob', { 'mcp-session-id': bsid }), body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
-    const slowBob = raw(capped.url, { headers: hdr('token-bob', { 'mcp-session-id': bsid }), body: JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'everything__trigger-long-running-operation', arguments: { duration: 2, steps: 2 } } }) });
-    let full: Awaited<ReturnType<typeof raw>> | undefined;
-    for (let i = 0; i < 100 && full?.status !== 503; i++) {
-      full = await raw(capped.url, { headers: { ...hdr('token-carol-unknown'), authorization: 'Bearer token-carol' }, body: INIT });
-      if (full.status !== 503) await new Promise(r => setTimeout(r, 20));
-    }
-    assert.equal(full!.status, 503);
-    assert.match(JSON.parse(full!.body).error.message, /has 2 sessions, its limit, all busy/);
+    const slowBob = raw(capped.url, { headers: hdr('token-bob', { 'mcp-session-id': bsid }), body: longCall(4) });
+    await callsInFlight(2);
+    const full = await raw(capped.url, { headers: { ...hdr('token-carol-unknown'), authorization: 'Bearer token-carol' }, body: INIT });
+    assert.equal(full.status, 503);
+    assert.match(JSON.parse(full.body).error.message, /has 2 sessions, its limit, all busy/);
     assert.equal(capped.sessionCount, 2);
+    // Ending the sessions cancels their calls and ends their streams.
+    for (const [token, id] of [['token-alice', sid], ['token-bob', bsid]] as const) assert.equal((await raw(capped.url, { method: 'DELETE', headers: hdr(token, { 'mcp-session-id': id }) })).status, 200);
     await Promise.all([slow, slowBob]);
   });
 
