@@ -155,10 +155,10 @@ export async function gatewayCommand(argv: readonly string[], io: CliIO & { stdi
   const manager = new ServerManager({
     clientInfo: { name: 'mcp-host-gateway', version: VERSION, title: 'MCP Host gateway' },
     redactor,
-    sampling: { createMessage: (s, p, signal) => gatewayRef!.createMessage(s, p, signal) },
-    elicitation: { elicit: (s, p, signal) => gatewayRef!.elicit(s, p, signal) },
+    sampling: { createMessage: (s, p, signal, origins) => gatewayRef!.createMessage(s, p, signal, origins) },
+    elicitation: { elicit: (s, p, signal, origins) => gatewayRef!.elicit(s, p, signal, origins) },
     // The calling client's roots when it declared them, else the workspace folder.
-    roots: { roots: () => workspaceRoots, onDidChangeRoots: Event.None, rootsFor: (s, signal) => gatewayRef!.rootsFor(s, signal) },
+    roots: { roots: () => workspaceRoots, onDidChangeRoots: Event.None, rootsFor: (s, signal, origins) => gatewayRef!.rootsFor(s, signal, origins) },
     gate: async def => checkConsent(def, consent).then(() => true as const, err => describeError(err)),
   });
   const exposed = new Set(names);

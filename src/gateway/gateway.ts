@@ -3,11 +3,12 @@
 // connection each. vscode-free: the CLI and the extension both embed it.
 
 import { Emitter, type Disposable, type Event } from '../base/event.ts';
-import type { ElicitationHandler, ManagedServer, RootsProvider, SamplingHandler, ServerRef } from '../host/types.ts';
+import type { ElicitationHandler, ManagedServer, RequestOrigins, RootsProvider, SamplingHandler, ServerRef } from '../host/types.ts';
 import { WireError } from '../protocol/errors.ts';
 import type { CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult, Implementation, Root } from '../protocol/types.ts';
 import type { Transport } from '../transports/transport.ts';
 import { Catalog, type ServerSource } from './catalog.ts';
+import { CallOrigin } from './origin.ts';
 import { GatewaySession } from './session.ts';
 import { StatelessGateway } from './stateless.ts';
 
@@ -34,12 +35,19 @@ export type ServerRequestPolicy = 'client' | 'host';
 /** What the gateway can route a managed server's request to: a session, or a stateless client's call. */
 export interface GatewayClient {
   readonly label: string;
-  /** Its requests in flight per managed server id: that server's own requests meanwhile are for it. */
-  readonly inFlight: ReadonlyMap<string, ReadonlySet<string | number>>;
+  /**
+   * Who it is, where one party makes many clients: a stateless client's calls are each a
+   * client, of its principal. Absent: the client is its own party (a session).
+   */
+  readonly party?: unknown;
   /** What it declared it can answer (sampling, elicitation, roots…). */
   readonly clientCapabilities: Record<string, unknown>;
   request(method: string, params: Record<string, unknown>, signal: AbortSignal, relatedTo?: string | number): Promise<Record<string, unknown>>;
 }
+
+const partyOf = (c: GatewayClient): unknown => c.party ?? c;
+
+const METHOD_OF = { sampling: 'sampling/createMessage', elicitation: 'elicitation/create', roots: 'roots/list' } as const;
 
 /** One client of the gateway, as the Servers view shows it. */
 export interface GatewaySessionInfo {
@@ -54,9 +62,11 @@ export interface GatewaySessionInfo {
 }
 
 /**
- * A managed server's sampling and elicitation go to the gateway client that caused them: the
- * one with a request in flight to that server (the latest, when several) that declared the
- * capability in its initialize; else to the fallback; else they are refused, saying why.
+ * A managed server's sampling, elicitation and roots go to the gateway client whose call
+ * they belong to (CallOrigin), when it declared the capability; else to the fallback (MCP
+ * Host's own answers); else they are refused, saying why. Where the request cannot be tied to
+ * one caller (over stdio with calls of several callers in flight to that server, the
+ * host's own among them), no client is guessed: the fallback answers, and the log says so.
  */
 export class Gateway implements Disposable, SamplingHandler, ElicitationHandler {
   /** Stateless clients' calls in flight (they have no session); see attach(). */
@@ -142,39 +152,46 @@ export class Gateway implements Disposable, SamplingHandler, ElicitationHandler 
     return { dispose: () => { this.clients.delete(client); } };
   }
 
-  private clientFor(server: ServerRef, capability: 'sampling' | 'elicitation' | 'roots'): { client: GatewayClient; relatedTo: string | number } | undefined {
-    if ((this.opts.serverRequests?.(server) ?? 'client') === 'host') return undefined;
-    let found: { client: GatewayClient; relatedTo: string | number } | undefined;
-    for (const set of [this.sessions, this.clients] as Iterable<GatewayClient>[]) {
-      for (const client of set) {
-        const calls = client.inFlight.get(server.id);
-        if (calls?.size && client.clientCapabilities[capability] !== undefined) found = { client, relatedTo: [...calls].at(-1)! };
-      }
+  private clientFor(server: ServerRef, capability: 'sampling' | 'elicitation' | 'roots', origins: RequestOrigins | undefined): { client: GatewayClient; relatedTo: string | number } | undefined {
+    if ((this.opts.serverRequests?.(server) ?? 'client') === 'host' || !origins?.length) return undefined;
+    const calls = origins.filter((o): o is CallOrigin => o instanceof CallOrigin);
+    // The host's own call (the tool panel, the palette): the host answers.
+    if (!calls.length) return undefined;
+    const party = partyOf(calls[0]!.client);
+    if (calls.length < origins.length || calls.some(o => partyOf(o.client) !== party)) {
+      const callers = new Set(origins.map(o => o instanceof CallOrigin ? o.client.label : 'MCP Host'));
+      this.opts.log?.('info', `${server.name} asked for ${METHOD_OF[capability]} while calls of ${[...callers].join(', ')} were in flight to it, and did not say for which: MCP Host answers it, not a gateway client`);
+      return undefined;
     }
-    return found;
+    // One party's calls (a session's, or one principal's stateless calls): its latest is asked.
+    // A client gone meanwhile (its session ended) is asked nothing.
+    const { client, requestId } = calls.at(-1)!;
+    if (!(this.sessions as Set<GatewayClient>).has(client) && !this.clients.has(client)) return undefined;
+    if (client.clientCapabilities[capability] === undefined) return undefined;
+    return { client, relatedTo: requestId };
   }
 
-  createMessage(server: ServerRef, params: CreateMessageRequestParams, signal: AbortSignal): Promise<CreateMessageResult> {
-    const c = this.clientFor(server, 'sampling');
+  createMessage(server: ServerRef, params: CreateMessageRequestParams, signal: AbortSignal, origins?: RequestOrigins): Promise<CreateMessageResult> {
+    const c = this.clientFor(server, 'sampling', origins);
     if (c) return c.client.request('sampling/createMessage', params as unknown as Record<string, unknown>, signal, c.relatedTo) as unknown as Promise<CreateMessageResult>;
-    if (this.opts.fallback?.sampling) return this.opts.fallback.sampling.createMessage(server, params, signal);
-    return Promise.reject(new WireError(-1, `${server.name} asked for sampling, and no gateway client with a call in flight to it declared sampling`));
+    if (this.opts.fallback?.sampling) return this.opts.fallback.sampling.createMessage(server, params, signal, origins);
+    return Promise.reject(new WireError(-1, `${server.name} asked for sampling, and no gateway client whose call it serves declared sampling`));
   }
 
-  elicit(server: ServerRef, params: ElicitRequestParams, signal: AbortSignal): Promise<ElicitResult> {
-    const c = this.clientFor(server, 'elicitation');
+  elicit(server: ServerRef, params: ElicitRequestParams, signal: AbortSignal, origins?: RequestOrigins): Promise<ElicitResult> {
+    const c = this.clientFor(server, 'elicitation', origins);
     if (c) return c.client.request('elicitation/create', params as unknown as Record<string, unknown>, signal, c.relatedTo) as unknown as Promise<ElicitResult>;
-    if (this.opts.fallback?.elicitation) return this.opts.fallback.elicitation.elicit(server, params, signal);
-    return Promise.reject(new WireError(-1, `${server.name} asked for input (elicitation), and no gateway client with a call in flight to it declared elicitation`));
+    if (this.opts.fallback?.elicitation) return this.opts.fallback.elicitation.elicit(server, params, signal, origins);
+    return Promise.reject(new WireError(-1, `${server.name} asked for input (elicitation), and no gateway client whose call it serves declared elicitation`));
   }
 
   /**
    * The roots for a server's roots/list: the calling client's, when it declared roots (each
    * checked: a file: URI and an optional name), else undefined (the host's own roots answer).
    */
-  rootsFor(server: ServerRef, signal: AbortSignal): Promise<Root[]> | undefined {
-    const c = this.clientFor(server, 'roots');
-    if (!c) return this.opts.fallback?.roots?.rootsFor?.(server, signal);
+  rootsFor(server: ServerRef, signal: AbortSignal, origins?: RequestOrigins): Promise<Root[]> | undefined {
+    const c = this.clientFor(server, 'roots', origins);
+    if (!c) return this.opts.fallback?.roots?.rootsFor?.(server, signal, origins);
     return c.client.request('roots/list', {}, signal, c.relatedTo).then(r => {
       const list = Array.isArray(r.roots) ? r.roots : [];
       return list.filter((x): x is Root => typeof x === 'object' && x !== null && typeof (x as Root).uri === 'string' && (x as Root).uri.startsWith('file:'))

@@ -41,6 +41,8 @@ export function gatewayInstructions(catalog: Catalog, visible: Visible = all): s
 export interface RunOptions {
   signal: AbortSignal;
   onProgress?: (p: ProgressNotificationParams) => void;
+  /** For whom (gateway.ts CallOrigin): the server's requests meanwhile go back to that client. */
+  origin?: unknown;
 }
 
 /** A checked request and the server that will answer it; `run` sends it there. */
@@ -72,7 +74,7 @@ export function toolCall(catalog: Catalog, params: Record<string, unknown>, visi
   return {
     server: target.server, serverId: target.server.definition.id, name,
     // The client gets the server's own result, checked or not, as if it had called it directly.
-    run: o => target.server.callTool(target.name, args, { signal: o.signal, checkOutput: false, ...(o.onProgress ? { onProgress: o.onProgress } : {}) }).catch(passOn),
+    run: o => target.server.callTool(target.name, args, { signal: o.signal, origin: o.origin, checkOutput: false, ...(o.onProgress ? { onProgress: o.onProgress } : {}) }).catch(passOn),
   };
 }
 
@@ -83,7 +85,7 @@ export function promptGet(catalog: Catalog, params: Record<string, unknown>, vis
   const args = isObject(params.arguments) ? params.arguments as Record<string, string> : {};
   return {
     server: target.server, serverId: target.server.definition.id, name,
-    run: o => target.server.getPrompt(target.name, args, { signal: o.signal, ...(o.onProgress ? { onProgress: o.onProgress } : {}) }).catch(passOn),
+    run: o => target.server.getPrompt(target.name, args, { signal: o.signal, origin: o.origin, ...(o.onProgress ? { onProgress: o.onProgress } : {}) }).catch(passOn),
   };
 }
 
@@ -98,7 +100,7 @@ export function resourceRead(catalog: Catalog, params: Record<string, unknown>, 
   return {
     server: target.server, serverId: target.server.definition.id, name: uri,
     run: async o => {
-      const result = await target.server.readResource(target.uri, { signal: o.signal, ...(o.onProgress ? { onProgress: o.onProgress } : {}) }).catch(passOn);
+      const result = await target.server.readResource(target.uri, { signal: o.signal, origin: o.origin, ...(o.onProgress ? { onProgress: o.onProgress } : {}) }).catch(passOn);
       // The contents name the server's own URIs: the client sees them as it asked.
       return { ...result, contents: result.contents.map(c => ({ ...c, uri: c.uri === target.uri ? uri : catalog.exposedUri(target.server, c.uri) ?? c.uri })) };
     },
@@ -121,6 +123,6 @@ export function completion(catalog: Catalog, params: Record<string, unknown>, vi
   const t = target;
   return {
     server: t.server, serverId: t.server.definition.id, name: t.name,
-    run: o => t.server.complete(t.ref, argument, context, { signal: o.signal }).catch(passOn),
+    run: o => t.server.complete(t.ref, argument, context, { signal: o.signal, origin: o.origin }).catch(passOn),
   };
 }

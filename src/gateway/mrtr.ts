@@ -19,6 +19,7 @@ import { ErrorCode, LocalError, WireError } from '../protocol/errors.ts';
 import type { ProgressNotificationParams } from '../protocol/types.ts';
 import type { Gateway, GatewayClient } from './gateway.ts';
 import { isObject, type RunOptions } from './handlers.ts';
+import { CallOrigin } from './origin.ts';
 
 export interface ExchangeLimits {
   /** Calls waiting for their client's input at once (default 256); past it, the server's request is refused. */
@@ -76,8 +77,9 @@ class Exchange implements GatewayClient {
   private params: Record<string, unknown> | undefined;
   private _binding: string | undefined;
   readonly id = `stateless-${++exchanges}`;
-  readonly inFlight = new Map<string, Set<string | number>>();
   clientCapabilities: Record<string, unknown>;
+  /** Its principal: a stateless client's calls are one party's (see Gateway's routing). */
+  get party(): string { return this.principal; }
   readonly ctrl = new AbortController();
   readonly asks = new Map<string, Ask>();
   outcome: Outcome | undefined;
@@ -146,7 +148,6 @@ class Exchange implements GatewayClient {
   settle(o: Outcome): void {
     if (this.outcome) return;
     this.outcome = o;
-    this.inFlight.clear();
     this.attached?.dispose();
     this.attached = undefined;
     this.refuseAll(`${this.label}'s call has ended`);
@@ -172,13 +173,12 @@ export class InputExchanges implements Disposable {
   /** Calls waiting for their client's input now. */
   get pendingCount(): number { return this.parked.size; }
 
-  /** Starts a call on `serverId` for a client that can be asked; resolves with the result or an input_required. */
-  start(origin: ExchangeOrigin, serverId: string, run: (o: RunOptions) => Promise<unknown>, call: ExchangeCall): Promise<Record<string, unknown>> {
+  /** Starts a call for a client that can be asked; resolves with the result or an input_required. */
+  start(origin: ExchangeOrigin, run: (o: RunOptions) => Promise<unknown>, call: ExchangeCall): Promise<Record<string, unknown>> {
     const x = new Exchange(origin);
-    x.inFlight.set(serverId, new Set([x.id]));
     this.live.add(x);
     x.attached = this.gateway.attach(x);
-    run({ signal: x.ctrl.signal, onProgress: p => x.progress?.(p) }).then(
+    run({ signal: x.ctrl.signal, origin: new CallOrigin(x, x.id), onProgress: p => x.progress?.(p) }).then(
       value => x.settle({ ok: true, value: value as Record<string, unknown> }),
       error => x.settle({ ok: false, error }),
     );

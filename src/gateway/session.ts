@@ -11,6 +11,7 @@ import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type Implementati
 import type { Transport } from '../transports/transport.ts';
 import type { ManagedServer } from '../host/types.ts';
 import type { Catalog } from './catalog.ts';
+import { CallOrigin } from './origin.ts';
 import { GATEWAY_CAPABILITIES, completion, gatewayInstructions, isObject, passOn, progressParams, progressTokenOf, promptGet, resourceRead, toolCall } from './handlers.ts';
 
 /** Requests of one client handled at once; more are answered with an error at once. */
@@ -115,14 +116,14 @@ export class GatewaySession implements Disposable {
     return this.opts.hide ? list.filter(i => this.visible(owner(i))) : list;
   }
 
-  /** Runs `call` as this client's request `requestId` to `serverId` (so the server's requests meanwhile come here). */
-  private async routed<T>(serverId: string, requestId: string | number, call: () => Promise<T>): Promise<T> {
+  /** Runs `call` as this client's request `requestId` to `serverId`, with its origin (so the server's requests meanwhile come here). */
+  private async routed<T>(serverId: string, requestId: string | number, call: (origin: CallOrigin) => Promise<T>): Promise<T> {
     let set = this.inFlight.get(serverId);
     if (!set) { set = new Set(); this.inFlight.set(serverId, set); }
     set.add(requestId);
     this._onDidChange.fire();
     try {
-      return await call();
+      return await call(new CallOrigin(this, requestId));
     } catch (err) {
       return passOn(err);
     } finally {
@@ -174,8 +175,8 @@ export class GatewaySession implements Disposable {
     on('tools/call', async (params, ctx) => {
       const target = toolCall(catalog, params, visible);
       const token = progressTokenOf(params);
-      return this.routed(target.serverId, ctx.requestId, () => target.run({
-        signal: ctx.signal,
+      return this.routed(target.serverId, ctx.requestId, origin => target.run({
+        signal: ctx.signal, origin,
         ...(token !== undefined ? { onProgress: p => this.conn.notify('notifications/progress', progressParams(p, token), { relatedRequestId: ctx.requestId }) } : {}),
       }));
     });
@@ -183,14 +184,14 @@ export class GatewaySession implements Disposable {
     on('prompts/list', () => ({ prompts: this.seen(catalog.prompts, p => catalog.prompt(p.name)?.server) }));
     on('prompts/get', async (params, ctx) => {
       const target = promptGet(catalog, params, visible);
-      return this.routed(target.serverId, ctx.requestId, () => target.run({ signal: ctx.signal }));
+      return this.routed(target.serverId, ctx.requestId, origin => target.run({ signal: ctx.signal, origin }));
     });
 
     on('resources/list', () => ({ resources: this.seen(catalog.resources, r => catalog.resource(r.uri)?.server) }));
     on('resources/templates/list', () => ({ resourceTemplates: this.seen(catalog.resourceTemplates, t => catalog.templateServer(t.uriTemplate)) }));
     on('resources/read', async (params, ctx) => {
       const target = resourceRead(catalog, params, visible);
-      return this.routed(target.serverId, ctx.requestId, () => target.run({ signal: ctx.signal }));
+      return this.routed(target.serverId, ctx.requestId, origin => target.run({ signal: ctx.signal, origin }));
     });
     on('resources/subscribe', async params => {
       const uri = typeof params.uri === 'string' ? params.uri : '';

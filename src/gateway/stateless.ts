@@ -271,7 +271,7 @@ export class StatelessGateway implements Disposable {
       const t = target!;
       // Nothing it could be asked: the server's requests (if any) go to MCP Host's own answers.
       if (caps.sampling === undefined && caps.elicitation === undefined && caps.roots === undefined) return await t.run(call) as Record<string, unknown>;
-      return await this.exchanges.start(origin, t.serverId, o => t.run(o), call);
+      return await this.exchanges.start(origin, o => t.run(o), call);
     } finally {
       logs?.dispose();
     }

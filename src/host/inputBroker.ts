@@ -37,18 +37,18 @@ export class HostInputBroker implements InputBroker {
     switch (request.method) {
       case 'roots/list':
         if (!roots) break;
-        { const routed = roots.rootsFor?.(server, ctx.signal); return { roots: routed ? await routed : roots.roots() }; }
+        { const routed = roots.rootsFor?.(server, ctx.signal, ctx.origins); return { roots: routed ? await routed : roots.roots() }; }
       case 'sampling/createMessage': {
         if (!sampling) break;
         const p = validParams(request.method, parse.createMessageParams, params);
         log(`sampling request (${p.messages.length} message(s), maxTokens ${p.maxTokens})${via(ctx)}`);
-        return await sampling.createMessage(server, p, ctx.signal) as unknown as Record<string, unknown>;
+        return await sampling.createMessage(server, p, ctx.signal, ctx.origins) as unknown as Record<string, unknown>;
       }
       case 'elicitation/create': {
         if (!elicitation) break;
         const p = validParams(request.method, parse.elicitParams, params);
         log(`elicitation request (${p.mode ?? 'form'}): ${p.message}${via(ctx)}`);
-        return await elicitation.elicit(server, p, ctx.signal) as unknown as Record<string, unknown>;
+        return await elicitation.elicit(server, p, ctx.signal, ctx.origins) as unknown as Record<string, unknown>;
       }
     }
     throw new WireError(ErrorCode.MethodNotFound, `Method not found: ${request.method}`);

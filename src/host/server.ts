@@ -212,7 +212,7 @@ export class ManagedServerImpl implements ManagedServer {
       const pending = urlElicitationsOf(err);
       if (!pending || !this.opts.elicitation) throw err;
       for (const e of pending) {
-        const r = await this.opts.elicitation.elicit(this.ref, e, options?.signal ?? new AbortController().signal);
+        const r = await this.opts.elicitation.elicit(this.ref, e, options?.signal ?? new AbortController().signal, [options?.origin]);
         if (r.action !== 'accept') throw err;
       }
       return this.running('tools/call').callTool(name, args, options);

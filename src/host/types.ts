@@ -176,11 +176,19 @@ export interface ManagedServer {
 /** Who is asking, for prompts and consent dialogs. */
 export interface ServerRef { id: string; name: string; scope: ServerScope }
 
+/**
+ * Whom the calls a server's request may belong to were made for: the `origin` each call was
+ * made with (CallOptions), once each, undefined for the host's own calls. One entry: the request
+ * is for that call's caller; several: it cannot be told (stdio names no request); none: it
+ * belongs to no call of ours. Absent: nobody asked.
+ */
+export type RequestOrigins = readonly unknown[];
+
 export interface SamplingHandler {
-  createMessage(server: ServerRef, params: CreateMessageRequestParams, signal: AbortSignal): Promise<CreateMessageResult>;
+  createMessage(server: ServerRef, params: CreateMessageRequestParams, signal: AbortSignal, origins?: RequestOrigins): Promise<CreateMessageResult>;
 }
 export interface ElicitationHandler {
-  elicit(server: ServerRef, params: ElicitRequestParams, signal: AbortSignal): Promise<ElicitResult>;
+  elicit(server: ServerRef, params: ElicitRequestParams, signal: AbortSignal, origins?: RequestOrigins): Promise<ElicitResult>;
 }
 export interface RootsProvider {
   roots(): Root[];
@@ -189,7 +197,7 @@ export interface RootsProvider {
    * Roots for one request of `server`, when someone else answers it (the gateway client whose
    * call the server is serving); undefined: `roots()`.
    */
-  rootsFor?(server: ServerRef, signal: AbortSignal): Promise<Root[]> | undefined;
+  rootsFor?(server: ServerRef, signal: AbortSignal, origins?: RequestOrigins): Promise<Root[]> | undefined;
 }
 
 /** A model backend for sampling (vscode.lm, an HTTP API, a test double). */

@@ -22,6 +22,13 @@ export interface IncomingRequestContext {
   /** Aborted when the peer sends `notifications/cancelled` for this request, or the connection closes. */
   signal: AbortSignal;
   requestId: RequestId;
+  /**
+   * The `origin` (RequestOptions) of each of our requests this one may belong to (see
+   * Incoming.related), once each: one entry when the transport names the request or only one
+   * was pending, several when stdio leaves it open, none when nothing of ours was pending.
+   * An entry is undefined for a request made without one.
+   */
+  origins: readonly unknown[];
 }
 export type RequestHandler = (params: Record<string, unknown>, ctx: IncomingRequestContext) => Promise<unknown> | unknown;
 export type NotificationHandler = (params: Record<string, unknown>) => void;
@@ -41,6 +48,7 @@ interface Pending {
   onProgress: ((p: ProgressNotificationParams) => void) | undefined;
   cleanup: (() => void) | undefined;
   cancelBy: 'notify' | 'abort';
+  origin: unknown;
 }
 
 export interface RequestCallOptions<R> extends RequestOptions {
@@ -160,6 +168,7 @@ export class JsonRpcConnection implements Disposable {
         method, resolve: resolve as (v: unknown) => void, reject, parse: options.parse as Pending['parse'],
         deadline: now + timeoutMs, timeoutMs, hardDeadline: now + Math.max(this.maxTimeoutMs, timeoutMs),
         progressToken, onProgress: options.onProgress, cleanup: undefined, cancelBy: options.cancelBy ?? 'notify',
+        origin: options.origin,
       };
       this.pending.set(id, p);
       if (progressToken !== undefined) this.byProgressToken.set(progressToken, id);
@@ -300,6 +309,14 @@ export class JsonRpcConnection implements Disposable {
     return new Set(this.pending.keys());
   }
 
+  private originsOf(related: Incoming['related']): unknown[] {
+    if (related === undefined) return [];
+    if (typeof related !== 'object') return this.pending.has(related) ? [this.pending.get(related)!.origin] : [];
+    const out = new Set<unknown>();
+    for (const id of related) { const p = this.pending.get(id); if (p) out.add(p.origin); }
+    return [...out];
+  }
+
   private handleTransportState(s: TransportState): void {
     if (s.kind !== 'stopped') return;
     let detail = s.error ? s.error.message : 'the server closed the connection';
@@ -379,7 +396,7 @@ export class JsonRpcConnection implements Disposable {
     this.incoming.set(msg.id, entry);
     let result: Promise<unknown>;
     try {
-      result = Promise.resolve(handler(msg.params ?? {}, { signal: ctrl.signal, requestId: msg.id }));
+      result = Promise.resolve(handler(msg.params ?? {}, { signal: ctrl.signal, requestId: msg.id, origins: this.originsOf(entry.related) }));
     } catch (err) {
       result = Promise.reject(err);
     }

@@ -35,6 +35,8 @@ export interface InputContext {
   key?: string;
   /** Our request it belongs to, when known: its method (`tools/call`) and, for tools and prompts, the name. */
   relatedTo?: { method: string; name?: string };
+  /** Whom the request(s) it may belong to were made for (RequestOptions.origin; IncomingRequestContext.origins). */
+  origins?: readonly unknown[];
 }
 
 export interface InputBroker {
@@ -56,7 +58,7 @@ export function registerInputHandlers(conn: JsonRpcConnection, broker: InputBrok
   if (broker.capabilities.sampling) methods.push('sampling/createMessage');
   if (broker.capabilities.elicitation) methods.push('elicitation/create');
   for (const method of methods) {
-    subs.push(conn.onRequest(method, (params, ctx: IncomingRequestContext) => broker.answer({ method, params }, { signal: ctx.signal, requestId: ctx.requestId })));
+    subs.push(conn.onRequest(method, (params, ctx: IncomingRequestContext) => broker.answer({ method, params }, { signal: ctx.signal, requestId: ctx.requestId, origins: ctx.origins })));
   }
   return Disposable.create(() => { for (const d of subs) d.dispose(); });
 }

@@ -250,7 +250,7 @@ export class StatelessGeneration implements ProtocolGeneration {
         const both = AbortSignal.any([signal, ctrl.signal]);
         try {
           for (const key of keys) {
-            responses[key] = await this.broker!.answer(requests[key]!, { signal: both, key, relatedTo: { method, ...(name !== undefined ? { name } : {}) } });
+            responses[key] = await this.broker!.answer(requests[key]!, { signal: both, key, relatedTo: { method, ...(name !== undefined ? { name } : {}) }, origins: [options.origin] });
           }
         } catch (err) {
           ctrl.abort();

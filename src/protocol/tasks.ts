@@ -141,6 +141,8 @@ export interface TaskRunOptions {
   /** Each request's timeout (polls, cancel); `tasks/result` has none, it waits for the end. */
   timeoutMs?: number;
   maxInputs?: number;
+  /** Whom the task runs for (RequestOptions.origin): its polls carry it, and its input requests say it. */
+  origin?: unknown;
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -302,14 +304,14 @@ export class TaskRun implements Disposable {
   private openResult(): void {
     if (this.resultOpens >= MAX_RESULT_OPENS) return;
     this.resultOpens++;
-    const p = settle(this.runtime.result!(this.taskId, { signal: this.stopCtrl.signal, timeoutMs: Infinity }));
+    const p = settle(this.runtime.result!(this.taskId, { signal: this.stopCtrl.signal, timeoutMs: Infinity, origin: this.options.origin }));
     this.pendingResult = p;
     this.resultReady = false;
     void p.then(() => { if (this.pendingResult === p) { this.resultReady = true; this.wake?.(); } });
   }
 
   private async poll(): Promise<TaskDetail> {
-    this.update(await this.runtime.get(this.taskId, { timeoutMs: this.options.timeoutMs, signal: this.stopCtrl.signal }));
+    this.update(await this.runtime.get(this.taskId, { timeoutMs: this.options.timeoutMs, signal: this.stopCtrl.signal, origin: this.options.origin }));
     return this._task;
   }
 
@@ -360,7 +362,7 @@ export class TaskRun implements Disposable {
     try {
       if (!broker) throw new LocalError('unsupported', 'this client answers no input requests');
       responses = await Promise.all(fresh.map(async ([key, request]): Promise<[string, Record<string, unknown>]> =>
-        [key, await broker.answer(request, { signal, key, relatedTo: { method: 'tools/call', name: this.options.tool } })]));
+        [key, await broker.answer(request, { signal, key, relatedTo: { method: 'tools/call', name: this.options.tool }, origins: [this.options.origin] })]));
     } catch (err) {
       signal.throwIfAborted();
       // No refusal can be sent back in tasks/update: without the input the task cannot go on.
@@ -442,10 +444,10 @@ export interface TaskCallOptions extends RequestOptions {
  * A server that answered with a plain result gets that result.
  */
 export async function callToolAsTask(client: TaskClient, name: string, args: Record<string, unknown>, options: TaskCallOptions = {}): Promise<CallToolResult> {
-  const { signal, onTask, onStatus, ttlMs, timeoutMs, onProgress } = options;
-  const outcome = await client.tasks.callTool(name, args, { signal, timeoutMs, onProgress, ttlMs });
+  const { signal, onTask, onStatus, ttlMs, timeoutMs, onProgress, origin } = options;
+  const outcome = await client.tasks.callTool(name, args, { signal, timeoutMs, onProgress, ttlMs, origin });
   if ('result' in outcome) return client.checkToolResult(name, outcome.result);
-  const run = TaskRun.follow(client.tasks, client, outcome.task, { tool: name, timeoutMs, check: r => client.checkToolResult(name, r) });
+  const run = TaskRun.follow(client.tasks, client, outcome.task, { tool: name, timeoutMs, check: r => client.checkToolResult(name, r), origin });
   onTask?.(run);
   onStatus?.(run.task);
   const sub = onStatus ? run.onDidChange(onStatus) : Disposable.None;

@@ -161,4 +161,11 @@ export interface RequestOptions {
   onProgress?: (p: ProgressNotificationParams) => void;
   /** Overrides the connection's default timeout for this request. */
   timeoutMs?: number;
+  /**
+   * Whom the request is made for, opaque to the protocol: the server's own requests while it
+   * is pending (sampling, elicitation, roots) carry it back (IncomingRequestContext.origins,
+   * InputContext.origins), so a host can answer them for the right party (the gateway: the
+   * client whose call it is).
+   */
+  origin?: unknown;
 }

@@ -99,9 +99,9 @@ function activateHost(context: vscode.ExtensionContext): McpHostApi {
   } };
   const host = serverRequests.host;
   const manager = new ServerManager({
-    roots: { ...host.roots, rootsFor: (s, signal) => serverRequests.gateway?.rootsFor(s, signal) },
-    sampling: { createMessage: (s, p, signal) => (serverRequests.gateway ?? host.sampling).createMessage(s, p, signal) },
-    elicitation: { elicit: (s, p, signal) => (serverRequests.gateway ?? host.elicitation).elicit(s, p, signal) },
+    roots: { ...host.roots, rootsFor: (s, signal, origins) => serverRequests.gateway?.rootsFor(s, signal, origins) },
+    sampling: { createMessage: (s, p, signal, origins) => (serverRequests.gateway ?? host.sampling).createMessage(s, p, signal, origins) },
+    elicitation: { elicit: (s, p, signal, origins) => (serverRequests.gateway ?? host.elicitation).elicit(s, p, signal, origins) },
     gate: consent.gate,
     requestTimeoutMs: config.get<number>('requestTimeoutMs'),
     // A stated bound on one message in the shared extension host (the core's own default is

@@ -187,3 +187,24 @@ test('a pending call does not time out while the server waits on us (a user answ
   await call;
   assert.deepEqual(outcome, { asked: { action: 'accept' } });
 });
+
+test("a server's request carries the origins of our requests it may belong to: the one pending, each of several, none", async () => {
+  const { client, server } = await pair();
+  const origins: unknown[][] = [];
+  client.onRequest('sampling/createMessage', (_p, ctx) => { origins.push([...ctx.origins]); return {}; });
+  // The server asks back while handling `work` (no relatedRequestId in memory: like stdio).
+  const release: Array<() => void> = [];
+  server.onRequest('work', async () => { await server.request('sampling/createMessage', {}); await new Promise<void>(r => release.push(r)); return {}; });
+  server.onRequest('ask', async () => { await server.request('sampling/createMessage', {}); return {}; });
+  const host = { who: 'host' };
+  const first = client.request('work', {}, { origin: 'alice' });
+  while (origins.length < 1) await new Promise(r => setImmediate(r));
+  const second = client.request('work', {}, { origin: host });
+  while (origins.length < 2) await new Promise(r => setImmediate(r));
+  const third = client.request('ask', {});
+  await third;
+  for (const r of release) r();
+  await Promise.all([first, second]);
+  await server.request('sampling/createMessage', {});
+  assert.deepEqual(origins, [['alice'], ['alice', host], ['alice', host, undefined], []]);
+});

@@ -18,6 +18,7 @@ const hostRoots = [{ uri: 'file:///host/workspace', name: 'host' }];
 
 async function setup(policy: ServerRequestPolicy) {
   const asked: string[] = [];
+  const logs: string[] = [];
   let gatewayRef: Gateway | undefined;
   const fallback = {
     sampling: { createMessage: async () => { asked.push('host sampling'); return { role: 'assistant' as const, content: { type: 'text' as const, text: 'from the host' }, model: 'host-model' }; } },
@@ -25,13 +26,13 @@ async function setup(policy: ServerRequestPolicy) {
     roots: { roots: () => hostRoots, onDidChangeRoots: new Emitter<void>().event } satisfies RootsProvider,
   };
   const manager = new ServerManager({
-    sampling: { createMessage: (s, p, signal) => gatewayRef!.createMessage(s, p, signal) },
-    elicitation: { elicit: (s, p, signal) => gatewayRef!.elicit(s, p, signal) },
-    roots: { roots: () => fallback.roots.roots(), onDidChangeRoots: fallback.roots.onDidChangeRoots, rootsFor: (s, signal) => gatewayRef!.rootsFor(s, signal) },
+    sampling: { createMessage: (s, p, signal, o) => gatewayRef!.createMessage(s, p, signal, o) },
+    elicitation: { elicit: (s, p, signal, o) => gatewayRef!.elicit(s, p, signal, o) },
+    roots: { roots: () => fallback.roots.roots(), onDidChangeRoots: fallback.roots.onDidChangeRoots, rootsFor: (s, signal, o) => gatewayRef!.rootsFor(s, signal, o) },
   });
   manager.setDefinitions([stdioDef('basic', process.execPath, [fixture('basic.mjs')])], { autoStart: true });
   await waitForState(manager.get('basic')!, 'running');
-  const gateway = new Gateway({ source: manager, exposed: () => true, serverInfo: { name: 'gw', version: 'test' }, fallback, serverRequests: () => policy });
+  const gateway = new Gateway({ source: manager, exposed: () => true, serverInfo: { name: 'gw', version: 'test' }, fallback, serverRequests: () => policy, log: (_level, message) => logs.push(message) });
   gatewayRef = gateway;
   const clients: McpClient[] = [];
   const connect = async (broker?: InputBroker) => {
@@ -41,8 +42,14 @@ async function setup(policy: ServerRequestPolicy) {
     clients.push(c);
     return c;
   };
+  /** Resolves once the gateway's sessions have `n` calls in flight to managed servers. */
+  const inFlight = (n: number) => new Promise<void>(resolve => {
+    const check = () => { if (gateway.sessionInfos().reduce((k, s) => k + s.callsInFlight, 0) >= n) { sub.dispose(); resolve(); } };
+    const sub = gateway.onDidChangeSessions(check);
+    check();
+  });
   return {
-    asked, connect,
+    asked, logs, connect, inFlight, server: () => manager.get('basic')!,
     async close() { for (const c of clients) await c.close(); gateway.dispose(); await manager.dispose(); },
   };
 }
@@ -96,6 +103,51 @@ test('policy "host": MCP Host answers even when the calling client declared the 
     assert.match(text(await client.callTool('basic__sample', { prompt: 'hi' })), /from the host/);
     assert.deepEqual(g.asked, ['host sampling']);
   } finally {
+    await g.close();
+  }
+});
+
+/** A call that lasts until `ctrl` is aborted (the fixture's slow tool, one step of ten minutes). */
+const hold = (client: McpClient, ctrl: AbortController) => client.callTool('basic__slow', { steps: 1, delayMs: 600_000 }, { signal: ctrl.signal }).catch(() => undefined);
+
+test('policy "client": a request of the server for MCP Host\'s own call goes to the host, though a gateway client has a call in flight to that server', async () => {
+  const g = await setup('client');
+  const ctrl = new AbortController();
+  try {
+    const client = await g.connect(answering(g.asked));
+    const held = hold(client, ctrl);
+    await g.inFlight(1);
+    // The tool panel's call: no gateway client made it, so none is asked (stdio: the server names no request).
+    const own = await g.server().callTool('sample', { prompt: 'hi' });
+    assert.match(text(own), /from the host/);
+    assert.deepEqual(g.asked, ['host sampling']);
+    assert.ok(g.logs.some(l => /basic asked for sampling\/createMessage while calls of client 1, MCP Host were in flight/.test(l)), g.logs.join('\n'));
+    ctrl.abort();
+    await held;
+  } finally {
+    ctrl.abort();
+    await g.close();
+  }
+});
+
+test('policy "client": two gateway clients with calls in flight to one stdio server: its request goes to neither (it cannot say whose it is), the host answers', async () => {
+  const g = await setup('client');
+  const ctrl = new AbortController();
+  try {
+    const first = await g.connect(answering(g.asked));
+    const second = await g.connect(answering(g.asked));
+    const held = hold(first, ctrl);
+    await g.inFlight(1);
+    assert.match(text(await second.callTool('basic__sample', { prompt: 'hi' })), /from the host/);
+    assert.deepEqual(JSON.parse(text(await second.callTool('basic__roots', {}))), hostRoots);
+    assert.deepEqual(g.asked, ['host sampling'], 'neither client was asked');
+    ctrl.abort();
+    await held;
+    // Alone again: the second client's own call asks it.
+    assert.match(text(await second.callTool('basic__sample', { prompt: 'hi' })), /from the client/);
+    assert.deepEqual(g.asked, ['host sampling', 'client sampling/createMessage']);
+  } finally {
+    ctrl.abort();
     await g.close();
   }
 });

@@ -67,9 +67,9 @@ async function serve(stateless: StatelessGateway): Promise<{ url: string; server
 function managed() {
   let ref: Gateway | undefined;
   const manager = new ServerManager({
-    sampling: { createMessage: (s, p, signal) => ref!.createMessage(s, p, signal) },
-    elicitation: { elicit: (s, p, signal) => ref!.elicit(s, p, signal) },
-    roots: { roots: () => [{ uri: 'file:///host', name: 'host' }], onDidChangeRoots: new Emitter<void>().event, rootsFor: (s, signal) => ref!.rootsFor(s, signal) },
+    sampling: { createMessage: (s, p, signal, o) => ref!.createMessage(s, p, signal, o) },
+    elicitation: { elicit: (s, p, signal, o) => ref!.elicit(s, p, signal, o) },
+    roots: { roots: () => [{ uri: 'file:///host', name: 'host' }], onDidChangeRoots: new Emitter<void>().event, rootsFor: (s, signal, o) => ref!.rootsFor(s, signal, o) },
   });
   manager.setDefinitions([
     stdioDef('everything', node, [EVERYTHING, 'stdio']),
@@ -320,6 +320,19 @@ describe('stateless 2026-07-28 clients over Streamable HTTP', () => {
     const key = Object.keys(first.json.result.inputRequests)[0]!;
     const done = await post(one.url, body({ requestState: first.json.result.requestState, inputResponses: { [key]: { role: 'assistant', model: 'm', content: { type: 'text', text: 'finally' } } } }), std('tools/call', 'basic__sample'));
     assert.match(text(done.json.result), /finally/);
+  });
+
+  test("two principals' calls in flight to one stdio server: its request goes to neither (stdio cannot say whose it is)", async () => {
+    const body = (extraParams: Record<string, unknown> = {}) => ({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'basic__sample', arguments: { prompt: 'p' }, ...extraParams, _meta: meta({ 'io.modelcontextprotocol/clientCapabilities': { sampling: {} } }) } });
+    const first = await post(url, body(), std('tools/call', 'basic__sample'));
+    assert.equal(first.json.result.resultType, 'input_required', 'alone, the call asks its own client');
+    // Another principal's call while the first still waits: the server's sampling may be for either.
+    const other = await post(url, body(), { ...std('tools/call', 'basic__sample'), authorization: 'Bearer bob' });
+    assert.equal(other.json.result.resultType, 'complete');
+    assert.match(text(other.json.result), /no gateway client whose call it serves declared sampling/);
+    const key = Object.keys(first.json.result.inputRequests)[0]!;
+    const done = await post(url, body({ requestState: first.json.result.requestState, inputResponses: { [key]: { role: 'assistant', model: 'm', content: { type: 'text', text: 'for the first' } } } }), std('tools/call', 'basic__sample'));
+    assert.match(text(done.json.result), /for the first/);
   });
 
   test('the envelope and the headers: -32020, -32602, -32022, 404, each a 400 that says what is wrong', async () => {

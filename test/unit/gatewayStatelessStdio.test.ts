@@ -26,9 +26,9 @@ import { ServerManager } from ${JSON.stringify(`${repo}/src/host/manager.ts`)};
 import { fixture, stdioDef, waitForState } from ${JSON.stringify(`${repo}/test/unit/helpers.ts`)};
 let gw;
 const manager = new ServerManager({
-  sampling: { createMessage: (s, p, signal) => gw.createMessage(s, p, signal) },
-  elicitation: { elicit: (s, p, signal) => gw.elicit(s, p, signal) },
-  roots: { roots: () => [], onDidChangeRoots: new Emitter().event, rootsFor: (s, signal) => gw.rootsFor(s, signal) },
+  sampling: { createMessage: (s, p, signal, o) => gw.createMessage(s, p, signal, o) },
+  elicitation: { elicit: (s, p, signal, o) => gw.elicit(s, p, signal, o) },
+  roots: { roots: () => [], onDidChangeRoots: new Emitter().event, rootsFor: (s, signal, o) => gw.rootsFor(s, signal, o) },
 });
 manager.setDefinitions([stdioDef('basic', process.execPath, [fixture('basic.mjs')])], { autoStart: true });
 const basic = manager.get('basic');

@@ -39,8 +39,8 @@ function post(url: string, body: unknown, headers: Record<string, string>): Prom
 test('HttpGatewayServer: the SDK 2.x client statelessly (no session), sampling through an input round; 401 without the token; -32022; a 2025-11-25 session beside it', async () => {
   let ref: Gateway | undefined;
   const manager = new ServerManager({
-    sampling: { createMessage: (s, p, signal) => ref!.createMessage(s, p, signal) },
-    roots: { roots: () => [], onDidChangeRoots: new Emitter<void>().event, rootsFor: (s, signal) => ref!.rootsFor(s, signal) },
+    sampling: { createMessage: (s, p, signal, o) => ref!.createMessage(s, p, signal, o) },
+    roots: { roots: () => [], onDidChangeRoots: new Emitter<void>().event, rootsFor: (s, signal, o) => ref!.rootsFor(s, signal, o) },
   });
   manager.setDefinitions([stdioDef('basic', node, [fixture('basic.mjs')])], { autoStart: true });
   await waitForState(manager.get('basic')!, 'running');
