@@ -13,27 +13,16 @@
 // Concurrent 401s share one flow. The flow itself (discovery, registration, the grants,
 // DPoP) is `flow.ts`, loaded on first use: in the bundles it is dist/auth.js.
 
+import { lazyBundle } from '../base/bundled.ts';
 import { Emitter, type Event } from '../base/event.ts';
 import { LocalError, errorMessage } from '../protocol/errors.ts';
 import type { AuthRequest, AuthResponse, AuthVerdict, RequestAuth } from '../transports/requestAuth.ts';
 import { readAuthChallenge, scopeSet, widens, type AuthChallenge } from './challenge.ts';
 import type { AuthHost, OAuthConfig, ServerAuthInfo, TokenSet } from './types.ts';
 
-declare const __MCPH_BUNDLED__: boolean | undefined;
 export type FlowModule = typeof import('./flow.ts');
-let flowModule: Promise<FlowModule> | undefined;
 /** The flow, loaded once: dist/auth.js beside the bundle, or the source module. */
-export function loadFlow(): Promise<FlowModule> {
-  if (typeof __MCPH_BUNDLED__ !== 'undefined' && __MCPH_BUNDLED__) {
-    // An indirect require, so esbuild leaves it alone and Node resolves it beside the bundle.
-    const load = require;
-    flowModule ??= Promise.resolve(load('./auth.js') as FlowModule);
-  } else {
-    const source = './flow.ts';
-    flowModule ??= import(source) as Promise<FlowModule>;
-  }
-  return flowModule;
-}
+export const loadFlow = lazyBundle<FlowModule>('auth', () => { const source = './flow.ts'; return import(source); });
 
 export interface OAuthSessionOptions {
   /** The server's name, for messages. */

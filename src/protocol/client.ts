@@ -4,6 +4,7 @@
 
 import { createRequire } from 'node:module';
 import type { Validator } from '@cfworker/json-schema';
+import { BUNDLED, requireBeside } from '../base/bundled.ts';
 import { Disposable, Emitter, type Event } from '../base/event.ts';
 import type { Transport } from '../transports/transport.ts';
 import { JsonRpcConnection, type NotificationHandler, type RequestCallOptions, type RequestHandler } from './connection.ts';
@@ -449,19 +450,8 @@ function watchForStaleness(conn: JsonRpcConnection, cache: ResultCache): void {
  * most servers declare none, and the extension bundle has a budget. In the bundles it is
  * dist/jsonschema.js (esbuild.mjs); from sources, the package. Synchronous either way.
  */
-declare const __MCPH_BUNDLED__: boolean | undefined;
 let ValidatorClass: typeof Validator | undefined;
 function validatorClass(): typeof Validator {
-  if (!ValidatorClass) {
-    let mod: { Validator: typeof Validator };
-    if (typeof __MCPH_BUNDLED__ !== 'undefined' && __MCPH_BUNDLED__) {
-      // An indirect require, so esbuild leaves it alone and Node resolves it beside the bundle.
-      const load = require;
-      mod = load('./jsonschema.js');
-    } else {
-      mod = createRequire(import.meta.url)('@cfworker/json-schema');
-    }
-    ValidatorClass = mod.Validator;
-  }
-  return ValidatorClass;
+  type Mod = { Validator: typeof Validator };
+  return ValidatorClass ??= (BUNDLED ? requireBeside<Mod>('jsonschema.js') : createRequire(import.meta.url)('@cfworker/json-schema') as Mod).Validator;
 }

@@ -5,6 +5,7 @@
 // fresh handshake, because a new socket is a new session to the server.
 
 import { createRequire } from 'node:module';
+import { BUNDLED, requireBeside } from '../base/bundled.ts';
 import { LocalError, errorMessage } from '../protocol/errors.ts';
 import type { JsonRpcMessage } from '../protocol/jsonrpc.ts';
 import { serializeMessage } from '../protocol/jsonrpc.ts';
@@ -20,14 +21,8 @@ import type WebSocketType from 'ws';
  * bundles it lives in its own file (dist/ws.js, see esbuild.mjs), so the extension does
  * not carry it until needed; from sources it is the package itself.
  */
-declare const __MCPH_BUNDLED__: boolean | undefined;
 function loadWs(): typeof WebSocketType {
-  if (typeof __MCPH_BUNDLED__ !== 'undefined' && __MCPH_BUNDLED__) {
-    // An indirect call, so esbuild leaves it alone and Node resolves it beside the bundle.
-    const load = require;
-    return load('./ws.js');
-  }
-  return createRequire(import.meta.url)('ws');
+  return BUNDLED ? requireBeside<typeof WebSocketType>('ws.js') : createRequire(import.meta.url)('ws');
 }
 
 export interface WebSocketTransportOptions {
