@@ -4,7 +4,7 @@
 //     client: ours | sdk1 | raw; path: stdio | http | gateway; scenario: seq | tput | big | load (see gateway.mjs)
 //   node --expose-gc test/bench/gateway-worker.mjs host '{"bundle":…}' (forked by a worker, driven over IPC)
 
-import { fork, spawn } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import { createServer as createNetServer } from 'node:net';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
@@ -426,7 +426,8 @@ async function load(cfg) {
     const afterCall = await check.call(ECHO, { message: 'after' }).then(r => r.content[0].text === 'after' ? 'answers a call as before' : 'answers wrongly', e => `fails: ${e.message}`);
     await check.delete(); check.destroy();
     const caps = await capsCheck(host);
-    return { ...L, outcomes, never, twice, wallMs, reclaimMs, sessionsLeft: st.http + st.gateway, peakSessions, peakRssMb: Math.max(peakRss, after.peakRssMb), base, after, idle, afterCall, caps, warnings: st.warnings };
+    const rssControl = rssControlRun(after.heapTotalMb, cfg.idleCheckMs ?? 0);
+    return { ...L, outcomes, never, twice, wallMs, reclaimMs, sessionsLeft: st.http + st.gateway, peakSessions, peakRssMb: Math.max(peakRss, after.peakRssMb), base, after, idle, afterCall, caps, warnings: st.warnings, rssControl };
   } finally {
     await host.stop();
   }
@@ -478,11 +479,44 @@ async function capsCheck(host) {
   return { attempts, left, unexpected: attempts.filter(a => !a.ok).length + (counts.a !== 5) + (counts.b !== 2) };
 }
 
+/**
+ * The control for the load's RSS: a plain Node process (no gateway, no sockets) whose heap
+ * grows to `heapTotalMb` with objects that live a while and then die (as requests in flight
+ * do), measured as the gateway is: after gc() three times, and `idleMs` later.
+ */
+function rssControlRun(heapTotalMb, idleMs) {
+  const r = spawnSync(process.execPath, ['--expose-gc', SELF, 'rss-control', JSON.stringify({ heapTotalMb, idleMs })], { encoding: 'utf8', timeout: 120_000 });
+  try { return JSON.parse(r.stdout.trim().split('\n').pop()); } catch { return { error: (r.stderr ?? '').slice(-300) }; }
+}
+
+async function rssControl(cfg) {
+  const mem = async () => {
+    for (let i = 0; i < 3; i++) { globalThis.gc(); await new Promise(r => setImmediate(r)); }
+    const m = process.memoryUsage();
+    return { heapUsedMb: m.heapUsed / MB, heapTotalMb: m.heapTotal / MB, rssMb: m.rss / MB };
+  };
+  const base = await mem();
+  let live = [], peakHeapTotalMb = 0;
+  // Bounded: at most 1,600 rounds of 5,000 objects.
+  for (let round = 0; round < 1600 && peakHeapTotalMb < cfg.heapTotalMb; round++) {
+    for (let i = 0; i < 5_000; i++) live.push({ id: i, text: `message ${round}:${i} `.repeat(3), parts: [i, { k: i }] });
+    if (live.length > 200_000) live = live.slice(100_000);
+    peakHeapTotalMb = Math.max(peakHeapTotalMb, process.memoryUsage().heapTotal / MB);
+    await new Promise(r => setImmediate(r));
+  }
+  live = undefined;
+  const after = await mem();
+  await sleep(cfg.idleMs);
+  return { base, peakHeapTotalMb, after, idle: process.memoryUsage().rss / MB };
+}
+
 if (process.argv[1] === SELF) {
   const [mode, text] = process.argv.slice(2);
   const cfg = JSON.parse(text ?? '{}');
   if (mode === 'host') {
     host(cfg).catch(e => { process.stderr.write(`gateway process: ${e?.stack ?? e}\n`); process.exit(1); });
+  } else if (mode === 'rss-control') {
+    rssControl(cfg).then(r => { process.stdout.write(JSON.stringify(r) + '\n'); process.exit(0); });
   } else if (mode === 'worker') {
     if (!cfg.bundle) { const b = await buildBundle(); cfg.bundle = b.file; process.on('exit', () => rmSync(b.dir, { recursive: true, force: true })); }
     worker(cfg).then(r => { process.stdout.write(JSON.stringify(r) + '\n'); process.exit(0); },

@@ -228,6 +228,7 @@ if (want('eras')) {
     return out;
   }
   const slots = [];
+  let floorBytes;
   for (const transport of ['stdio', 'http']) {
     const T = transport === 'http' ? 'HTTP' : 'stdio';
     // Both revisions in one worker, alternating batches (worker.mjs pairedClients): against
@@ -247,6 +248,7 @@ if (want('eras')) {
         const rel = c === 'stateful' ? ['1.00×', '1.00×'] : [`${fmt(stat(runs.latency, 'v').median, 2)}×`, `${cell(cpuRatio, 2)}×`];
         callRows.push(`| ${T} | ${S} | ${names[c]} | ${cell(lat)} | ${cell(p99, 0)} | ${cell(cpu)} | ${bytesCell(mine)} | ${meta === undefined ? '—' : meta} | ${pick(mine, 'responseBytes') ?? '—'} | ${rel[0]} | ${rel[1]} |`);
       }
+      if (server === 'floor' && transport === 'stdio') floorBytes = { request: pick(runs.stateless, 'requestBytes') - pick(runs.stateful, 'requestBytes'), response: pick(runs.stateless, 'responseBytes') - pick(runs.stateful, 'responseBytes') };
       if (server === 'floor') ratios.push({ label: `stateless client CPU/call ÷ stateful, ${T} (floor server)`, value: cpuRatio.median, target: 1.1, better: 'lower' });
       else {
         ratios.push({ label: `stateless client CPU/call ÷ stateful, ${T} (2.x server)`, value: cpuRatio.median, info: true });
@@ -277,6 +279,18 @@ if (want('eras')) {
     { server: 'floor', batches, batch: 250 }, { name: 'fast', era: 'stateful' }, { name: 'slow', era: 'stateful', delayUs: slowUs });
   const calibRow = `| 2025-11-25 client, stdio floor server, as is vs busy ${slowUs} µs per request | ${fmt(stat(calib.fast, 'medianUs').median)} → ${fmt(stat(calib.slow, 'medianUs').median)} | ${fmt(stat(calib.fast, 'cpuUsPerCall').median)} → ${fmt(stat(calib.slow, 'cpuUsPerCall').median)} | ${cell(stat(calib.ratio, 'v'), 2)}× |`;
   slots.push(stat(calib.slot, 'v'));
+  // The same client with its 2025-11-25 call made as large as the 2026-07-28 one (request and
+  // response, in plain strings): what the bytes alone cost, and what is left for the envelope.
+  const padRows = [];
+  if (Number.isFinite(floorBytes?.request) && Number.isFinite(floorBytes?.response)) {
+    const padded = { name: 'padded', era: 'stateful', padBytes: floorBytes.request, padReply: floorBytes.response };
+    const a = pairBothWays('floor stdio, 2025-11-25 plain vs padded to the 2026-07-28 bytes', { server: 'floor', batches, batch: 250 }, { name: 'stateful', era: 'stateful' }, padded);
+    const b = pairBothWays('floor stdio, 2025-11-25 padded vs 2026-07-28', { server: 'floor', batches, batch: 250 }, padded, { name: 'stateless', era: 'stateless' });
+    slots.push(stat(a.slot, 'v'), stat(b.slot, 'v'));
+    padRows.push(`| the 2025-11-25 call padded by ${floorBytes.request} request and ${floorBytes.response} response bytes ÷ as is (the bytes alone) | ${fmt(stat(a.stateful, 'medianUs').median)} → ${fmt(stat(a.padded, 'medianUs').median)} | ${fmt(stat(a.stateful, 'cpuUsPerCall').median)} → ${fmt(stat(a.padded, 'cpuUsPerCall').median)} | ${cell(stat(a.ratio, 'v'), 2)}× |`);
+    padRows.push(`| the 2026-07-28 call ÷ the padded 2025-11-25 call (the same bytes: what is left is the envelope's nested objects, parsed at both ends, and the generation) | ${fmt(stat(b.padded, 'medianUs').median)} → ${fmt(stat(b.stateless, 'medianUs').median)} | ${fmt(stat(b.padded, 'cpuUsPerCall').median)} → ${fmt(stat(b.stateless, 'cpuUsPerCall').median)} | ${cell(stat(b.ratio, 'v'), 2)}× |`);
+    ratios.push({ label: 'stateless CPU/call, stdio floor: the bytes alone (padded 2025-11-25 ÷ plain)', value: stat(a.ratio, 'v').median, info: true });
+  }
   ratios.push({ label: `the same client's CPU/call, server ${slowUs} µs slower ÷ as is`, value: stat(calib.ratio, 'v').median, info: true });
   sections.push(`### 2026-07-28 (stateless) beside 2025-11-25 (stateful), the same 2.x server
 
@@ -317,11 +331,13 @@ ${mrtrRows.join('\n')}
 |---|---|---|---|---|---|---|
 ${listRows.join('\n')}
 
-What a slower server alone costs the client (the same 2025-11-25 client twice, paired as above):
+What a slower server alone costs the client (the same 2025-11-25 client twice, paired as above), and what the bigger
+messages alone cost (the 2025-11-25 call with its arguments and echo padded to the 2026-07-28 sizes, paired with each):
 
 | what | latency median µs | client CPU µs/call | CPU ratio (min–max) |
 |---|---|---|---|
 ${calibRow}
+${padRows.join('\n')}
 `);
 }
 
