@@ -426,7 +426,7 @@ async function load(cfg) {
     const afterCall = await check.call(ECHO, { message: 'after' }).then(r => r.content[0].text === 'after' ? 'answers a call as before' : 'answers wrongly', e => `fails: ${e.message}`);
     await check.delete(); check.destroy();
     const caps = await capsCheck(host);
-    const rssControl = rssControlRun(after.heapTotalMb, cfg.idleCheckMs ?? 0);
+    const rssControl = rssControlRun(Math.max(peakRss, after.peakRssMb) - base.rssMb, cfg.idleCheckMs ?? 0);
     return { ...L, outcomes, never, twice, wallMs, reclaimMs, sessionsLeft: st.http + st.gateway, peakSessions, peakRssMb: Math.max(peakRss, after.peakRssMb), base, after, idle, afterCall, caps, warnings: st.warnings, rssControl };
   } finally {
     await host.stop();
@@ -480,12 +480,13 @@ async function capsCheck(host) {
 }
 
 /**
- * The control for the load's RSS: a plain Node process (no gateway, no sockets) whose heap
- * grows to `heapTotalMb` with objects that live a while and then die (as requests in flight
- * do), measured as the gateway is: after gc() three times, and `idleMs` later.
+ * The control for the load's RSS: a plain Node process (no gateway, no sockets) whose RSS
+ * grows by `growthMb` (the gateway's peak over its baseline) with objects that live a while
+ * and then die (as requests in flight do), measured as the gateway is: after gc() three
+ * times, and `idleMs` later.
  */
-function rssControlRun(heapTotalMb, idleMs) {
-  const r = spawnSync(process.execPath, ['--expose-gc', SELF, 'rss-control', JSON.stringify({ heapTotalMb, idleMs })], { encoding: 'utf8', timeout: 120_000 });
+function rssControlRun(growthMb, idleMs) {
+  const r = spawnSync(process.execPath, ['--expose-gc', SELF, 'rss-control', JSON.stringify({ growthMb, idleMs })], { encoding: 'utf8', timeout: 120_000 });
   try { return JSON.parse(r.stdout.trim().split('\n').pop()); } catch { return { error: (r.stderr ?? '').slice(-300) }; }
 }
 
@@ -496,18 +497,18 @@ async function rssControl(cfg) {
     return { heapUsedMb: m.heapUsed / MB, heapTotalMb: m.heapTotal / MB, rssMb: m.rss / MB };
   };
   const base = await mem();
-  let live = [], peakHeapTotalMb = 0;
+  let live = [], peakRssMb = base.rssMb;
   // Bounded: at most 1,600 rounds of 5,000 objects.
-  for (let round = 0; round < 1600 && peakHeapTotalMb < cfg.heapTotalMb; round++) {
+  for (let round = 0; round < 1600 && peakRssMb - base.rssMb < cfg.growthMb; round++) {
     for (let i = 0; i < 5_000; i++) live.push({ id: i, text: `message ${round}:${i} `.repeat(3), parts: [i, { k: i }] });
     if (live.length > 200_000) live = live.slice(100_000);
-    peakHeapTotalMb = Math.max(peakHeapTotalMb, process.memoryUsage().heapTotal / MB);
+    peakRssMb = Math.max(peakRssMb, process.memoryUsage().rss / MB);
     await new Promise(r => setImmediate(r));
   }
   live = undefined;
   const after = await mem();
   await sleep(cfg.idleMs);
-  return { base, peakHeapTotalMb, after, idle: process.memoryUsage().rss / MB };
+  return { base, peakRssMb, after, idle: process.memoryUsage().rss / MB };
 }
 
 if (process.argv[1] === SELF) {

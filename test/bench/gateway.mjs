@@ -193,12 +193,12 @@ of its baseline: what the gateway's objects hold. RSS is shown, not judged (see 
 | gateway RSS after GC: baseline → after | ${fmt(L.base.rssMb, 0)} → ${fmt(L.after.rssMb, 0)} MB (${dRss >= 0 ? '+' : ''}${fmt(dRss, 0)} MB) |
 | gateway heapTotal after GC: baseline → after → ${c.idleCheckMs / 1000} s idle later (RSS then) | ${fmt(L.base.heapTotalMb, 0)} → ${fmt(L.after.heapTotalMb, 0)} → ${idle ? `${fmt(idle.heapTotalMb, 0)} MB (${fmt(idle.rssMb, 0)} MB)` : '—'} |
 | the managed server after the load | ${L.afterCall} |
-| control: a plain Node process, heap grown to ${rc ? `${fmt(rc.peakHeapTotalMb, 0)} MB` : '—'} with short-lived objects: RSS after GC: baseline → after → ${c.idleCheckMs / 1000} s idle later | ${rc ? `${fmt(rc.base.rssMb, 0)} → ${fmt(rc.after.rssMb, 0)} → ${fmt(rc.idle, 0)} MB (+${fmt(rc.after.rssMb - rc.base.rssMb, 0)} MB; heapUsed ${fmt(rc.base.heapUsedMb, 1)} → ${fmt(rc.after.heapUsedMb, 1)} MB)` : `— (${String(L.rssControl?.error ?? 'not run').slice(0, 100)})`} |
+| control: a plain Node process whose RSS grew as far (to ${rc ? `${fmt(rc.peakRssMb, 0)} MB` : '—'}) with short-lived objects: RSS after GC: baseline → after → ${c.idleCheckMs / 1000} s idle later | ${rc ? `${fmt(rc.base.rssMb, 0)} → ${fmt(rc.after.rssMb, 0)} → ${fmt(rc.idle, 0)} MB (+${fmt(rc.after.rssMb - rc.base.rssMb, 0)} MB; heapUsed ${fmt(rc.base.heapUsedMb, 1)} → ${fmt(rc.after.heapUsedMb, 1)} MB)` : `— (${String(L.rssControl?.error ?? 'not run').slice(0, 100)})`} |
 
 heapUsed is the figure for a leak. RSS after GC stays near the run's peak: what it holds beyond the baseline is V8's
 256 KB heap pages that V8 no longer counts (heapTotal falls back within seconds) but keeps mapped (seen in
 \`/proc/<pid>/smaps\`: ~700 such pages, no LazyFree), not live objects. The control shows the same in a Node process
-with no gateway in it: its heap grown as far by objects that die, its RSS stays up by as much after GC.
+with no gateway in it: grown as far by objects that die, its RSS stays up by about as much after GC.
 
 The caps, on gateways with lowered limits in the same process (raw HTTP \`initialize\`): A is an \`HttpGatewayServer\`
 with maxSessions 5 and maxSessionsPerPrincipal 3; B a second \`Gateway\` with maxSessions 2 behind one with the defaults.
