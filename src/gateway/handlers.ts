@@ -4,10 +4,10 @@
 // checks the request and names its target server, so the caller can route the server's own
 // requests meanwhile (sampling, elicitation, roots) back to the client before it runs it.
 
-import type { ManagedServer } from '../host/types.ts';
+import type { LogEntry, ManagedServer } from '../host/types.ts';
 import { ErrorCode, RequestError, WireError, errorMessage } from '../protocol/errors.ts';
 import type {
-  CallToolResult, CompleteResult, CompletionReference, GetPromptResult, ProgressNotificationParams, ProgressToken, ReadResourceResult,
+  CallToolResult, CompleteResult, CompletionReference, GetPromptResult, LoggingLevel, ProgressNotificationParams, ProgressToken, ReadResourceResult,
 } from '../protocol/types.ts';
 import type { Catalog } from './catalog.ts';
 
@@ -58,6 +58,11 @@ export interface Routed<T> {
 export function progressTokenOf(params: Record<string, unknown>): ProgressToken | undefined {
   const token = isObject(params._meta) ? params._meta.progressToken : undefined;
   return typeof token === 'string' || typeof token === 'number' ? token : undefined;
+}
+
+/** The MCP level of a line of a server's log: the level the server said, else MCP Host's own folded back. */
+export function mcpLevelOf(entry: LogEntry): LoggingLevel {
+  return entry.mcpLevel ?? (entry.level === 'trace' ? 'debug' : entry.level);
 }
 
 /** A managed server's progress as the client's own `notifications/progress`. */

@@ -7,17 +7,15 @@
 import { DisposableStore, Emitter, type Disposable, type Event } from '../base/event.ts';
 import { JsonRpcConnection } from '../protocol/connection.ts';
 import { ErrorCode, WireError } from '../protocol/errors.ts';
-import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type Implementation } from '../protocol/types.ts';
+import { LATEST_PROTOCOL_VERSION, LOGGING_LEVELS, SUPPORTED_PROTOCOL_VERSIONS, type Implementation, type LoggingLevel } from '../protocol/types.ts';
 import type { Transport } from '../transports/transport.ts';
 import type { ManagedServer } from '../host/types.ts';
 import type { Catalog } from './catalog.ts';
 import { CallOrigin } from './origin.ts';
-import { GATEWAY_CAPABILITIES, completion, gatewayInstructions, isObject, passOn, progressParams, progressTokenOf, promptGet, resourceRead, toolCall } from './handlers.ts';
+import { GATEWAY_CAPABILITIES, completion, gatewayInstructions, isObject, mcpLevelOf, passOn, progressParams, progressTokenOf, promptGet, resourceRead, toolCall } from './handlers.ts';
 
 /** Requests of one client handled at once; more are answered with an error at once. */
 export const MAX_CLIENT_REQUESTS = 64;
-/** RFC 5424 levels as MCP names them, least severe first. */
-const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
 /** Resource subscriptions one client may hold. */
 export const MAX_SUBSCRIPTIONS = 1000;
@@ -41,7 +39,7 @@ export class GatewaySession implements Disposable {
   private readonly subscribed = new Set<string>();
   private initialized = false;
   /** The level this client asked for with logging/setLevel; until it does, no server log is sent. */
-  private logLevel: string | undefined;
+  private logLevel: LoggingLevel | undefined;
   clientInfo: Implementation | undefined;
   protocolVersion: string | undefined;
   /** What the client declared in initialize (sampling, elicitation, roots…). */
@@ -96,8 +94,8 @@ export class GatewaySession implements Disposable {
         // The servers' own log messages, to a client that asked for them (logging/setLevel), from its level up.
         subs.push(server.onDidLog(entry => {
           if (this.logLevel === undefined || entry.source !== 'server' || !this.initialized) return;
-          const level = entry.level === 'trace' ? 'debug' : entry.level;
-          if (LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(this.logLevel)) return;
+          const level = mcpLevelOf(entry);
+          if (LOGGING_LEVELS.indexOf(level) < LOGGING_LEVELS.indexOf(this.logLevel)) return;
           this.conn.notify('notifications/message', { level, logger: slug, data: entry.message });
         }));
       }
@@ -160,8 +158,8 @@ export class GatewaySession implements Disposable {
     });
     this.store.add(this.conn.onNotification('notifications/initialized', () => { this.initialized = true; this._onDidChange.fire(); }));
     on('logging/setLevel', params => {
-      const level = typeof params.level === 'string' ? params.level : '';
-      if (!LOG_LEVELS.includes(level)) throw new WireError(ErrorCode.InvalidParams, `logging/setLevel: ${JSON.stringify(level)} is not a log level (${LOG_LEVELS.join(', ')})`);
+      const level = params.level as LoggingLevel;
+      if (!LOGGING_LEVELS.includes(level)) throw new WireError(ErrorCode.InvalidParams, `logging/setLevel: ${JSON.stringify(level)} is not a log level (${LOGGING_LEVELS.join(', ')})`);
       this.logLevel = level;
       return {};
     });

@@ -17,7 +17,7 @@ import {
 import type { ListKind } from './catalog.ts';
 import type { Gateway, GatewaySessionInfo } from './gateway.ts';
 import {
-  GATEWAY_CAPABILITIES, completion, gatewayInstructions, isObject, progressParams, progressTokenOf, promptGet, resourceRead, toolCall, type Routed, type Visible,
+  GATEWAY_CAPABILITIES, completion, gatewayInstructions, isObject, mcpLevelOf, progressParams, progressTokenOf, promptGet, resourceRead, toolCall, type Routed, type Visible,
 } from './handlers.ts';
 import { InputExchanges, type ExchangeLimits } from './mrtr.ts';
 
@@ -283,8 +283,8 @@ export class StatelessGateway implements Disposable {
     const min = LOGGING_LEVELS.indexOf(level);
     return server.onDidLog(entry => {
       if (entry.source !== 'server') return;
-      const l = entry.level === 'trace' ? 'debug' : entry.level;
-      if (LOGGING_LEVELS.indexOf(l as LoggingLevel) >= min) req.notify('notifications/message', { level: l, logger: slug, data: entry.message });
+      const l = mcpLevelOf(entry);
+      if (LOGGING_LEVELS.indexOf(l) >= min) req.notify('notifications/message', { level: l, logger: slug, data: entry.message });
     });
   }
 

@@ -321,7 +321,7 @@ export class ManagedServerImpl implements ManagedServer {
           }));
           registerServerHandlers(conn, store, {
             ref: this.ref,
-            log: (level, source, message) => this.log(level, source, message),
+            log: (level, source, message, mcpLevel) => this.log(level, source, message, mcpLevel),
             relist: async what => { const c = this.client; if (c && !store.isDisposed) await this.refreshLists(c, what); },
             updated: uri => this._onDidUpdateResource.fire(uri),
           });
@@ -490,9 +490,9 @@ export class ManagedServerImpl implements ManagedServer {
     this._onDidChangeState.fire(s);
   }
 
-  private log(level: LogLevel, source: LogEntry['source'], message: string): void {
+  private log(level: LogLevel, source: LogEntry['source'], message: string, mcpLevel?: LoggingLevel): void {
     // Every line of the server's log passes the one redaction function before anyone sees it.
     const redact = this.opts.redactor?.redact;
-    this._onDidLog.fire({ level, source, message: redact ? redact(message) : message });
+    this._onDidLog.fire({ level, source, message: redact ? redact(message) : message, ...(mcpLevel ? { mcpLevel } : {}) });
   }
 }

@@ -7,7 +7,7 @@ import type { DisposableStore } from '../base/event.ts';
 import type { JsonRpcConnection } from '../protocol/connection.ts';
 import { ErrorCode, RequestError, WireError, errorMessage } from '../protocol/errors.ts';
 import { parse } from '../protocol/schemas.ts';
-import type { ElicitUrlParams } from '../protocol/types.ts';
+import type { ElicitUrlParams, LoggingLevel } from '../protocol/types.ts';
 import { maskElicitationAnswer } from './trace.ts';
 import type { LogEntry, LogLevel, ServerRef } from './types.ts';
 
@@ -16,7 +16,7 @@ const MAX_PENDING_UPDATES = 10_000;
 
 export interface HandlerHost {
   readonly ref: ServerRef;
-  log(level: LogLevel, source: LogEntry['source'], message: string): void;
+  log(level: LogLevel, source: LogEntry['source'], message: string, mcpLevel?: LoggingLevel): void;
   /** Lists one kind again (the current client's); resolves when done. */
   relist(what: 'tools' | 'resources' | 'prompts'): Promise<void>;
   /** A subscribed resource changed. */
@@ -68,7 +68,7 @@ export function registerServerHandlers(conn: JsonRpcConnection, store: Disposabl
   store.add(conn.onNotification('notifications/message', params => {
     const m = parse.loggingMessage(params);
     const text = typeof m.data === 'string' ? m.data : JSON.stringify(m.data);
-    host.log(mapLevel(m.level), 'server', m.logger ? `[${m.logger}] ${text}` : text);
+    host.log(mapLevel(m.level), 'server', m.logger ? `[${m.logger}] ${text}` : text, m.level);
   }));
 }
 

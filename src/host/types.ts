@@ -105,6 +105,8 @@ export interface LogEntry {
   /** stderr of the process, a server `notifications/message`, JSON-RPC traffic, or the host itself. */
   source: 'stderr' | 'server' | 'traffic' | 'host';
   message: string;
+  /** A server's `notifications/message`: the level it said (`level` folds MCP's eight into four). */
+  mcpLevel?: LoggingLevel;
 }
 
 // ---- a managed server, as the UI sees it ----

@@ -10,7 +10,7 @@ import { exposedTemplate, exposedUri, MAX_NAME, namespacedNames, originalUri, se
 import { ServerManager } from '../../src/host/manager.ts';
 import { McpClient } from '../../src/protocol/client.ts';
 import { InMemoryTransport } from '../../src/transports/memory.ts';
-import { EVERYTHING, repo, stdioDef, waitForState } from './helpers.ts';
+import { EVERYTHING, fixture, repo, stdioDef, waitForState } from './helpers.ts';
 
 const MONITOR = path.join(repo, 'node_modules/@modelcontextprotocol/server-system-monitor/dist/index.js');
 
@@ -106,6 +106,22 @@ test('a server that stops leaves the lists, and the client hears tools/list_chan
   }
 });
 
+test("a server's own log level passes through: notice stays notice (not MCP Host's info) and is judged as notice", async () => {
+  const g = await inProcess([stdioDef('flood', process.execPath, [fixture('flood.mjs')])]);
+  try {
+    await g.client.setLoggingLevel('notice');
+    const got: Array<Record<string, unknown>> = [];
+    // The last one sent is the most severe (critical; MCP Host's own level for it is error): once it is here, all are.
+    const last = new Promise<void>(resolve => { g.client.onNotification('notifications/message', p => { got.push(p as Record<string, unknown>); if (p.level === 'critical' || p.level === 'error') resolve(); }); });
+    for (const level of ['info', 'notice', 'debug', 'critical']) await g.client.callTool('flood__flood', { count: 1, kind: 'message', level });
+    await last;
+    await g.client.callTool('flood__stats', {}); // a round trip more: nothing else was on its way
+    assert.deepEqual(got.map(m => [m.level, m.logger, m.data]), [['notice', 'flood', 'flood 0'], ['critical', 'flood', 'flood 0']]);
+  } finally {
+    await g.close();
+  }
+});
+
 test('server log messages reach a client that asked for them (logging/setLevel), from its level up, named by server', async () => {
   const g = await inProcess([stdioDef('everything', process.execPath, [EVERYTHING, 'stdio'])]);
   const [ours, theirs] = InMemoryTransport.createPair();
@@ -121,8 +137,10 @@ test('server log messages reach a client that asked for them (logging/setLevel),
     await g.client.callTool('everything__toggle-simulated-logging', {});
     const m = await heard;
     assert.equal(m.logger, 'everything');
-    assert.match(String(m.data), /message/);
-    assert.ok(['debug', 'info', 'warning', 'error'].includes(String(m.level)), String(m.level));
+    // The server's own level (MCP's eight, not MCP Host's four): "Notice-level message" comes as notice.
+    const said = /^(\w+)-level message/.exec(String(m.data))?.[1]?.toLowerCase();
+    assert.ok(said, String(m.data));
+    assert.equal(m.level, said);
     await quiet.listTools(); // a round trip on the quiet session after the message went out
     assert.deepEqual(heardByQuiet, [], 'a client that never set a level gets none');
   } finally {
