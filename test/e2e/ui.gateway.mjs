@@ -22,6 +22,12 @@ async function serversPane(wb) {
   return pane;
 }
 
+/** The text of each of the extension's log files ("MCP Host.log" under the profile's logs). */
+const hostLogs = (phase) => {
+  const logs = path.join(phase.userDataDir, 'logs');
+  return fs.readdirSync(logs, { recursive: true }).map(String).filter((x) => x.endsWith('MCP Host.log')).map((f) => fs.readFileSync(path.join(logs, f), 'utf8'));
+};
+
 /** The Gateway row once its description matches `re`. */
 const gatewayRow = (wb, pane, re, what) => waitFor(async () => (await wb.treeRows(pane)).find((r) => r.level === 1 && r.label === GATEWAY && re.test(r.description)),
   { timeoutMs: 30000, what: `the Gateway row to say ${what}` });
@@ -66,10 +72,9 @@ export async function gatewaySteps({ step, phase, log }) {
 
   await gs('VS Code starts it, connects through the gateway and lists its tools', async () => {
     // Our side of the connection: the extension's log says which client listed how many tools.
-    const logs = path.join(phase.userDataDir, 'logs');
     listed = await waitFor(() => {
-      for (const f of fs.readdirSync(logs, { recursive: true }).map(String).filter((x) => x.endsWith('MCP Host.log'))) {
-        const m = /gateway: (session \S+) \(([^)]*)\) listed (\d+) tools/.exec(fs.readFileSync(path.join(logs, f), 'utf8'));
+      for (const text of hostLogs(phase)) {
+        const m = /gateway: (session \S+) \(([^)]*)\) listed (\d+) tools/.exec(text);
         if (m) return { session: m[1], client: m[2], count: Number(m[3]) };
       }
       return undefined;
@@ -116,10 +121,9 @@ export async function gatewaySteps({ step, phase, log }) {
     await wb.clickRowAction(wb.treeRow(pane, session.label, 2), 'End Session');
     await wb.waitNotification(/ended the gateway session of/, { timeoutMs: 15000 });
     await wb.clearNotifications().catch(() => {});
-    const logs = path.join(phase.userDataDir, 'logs');
     const line = await waitFor(() => {
-      for (const f of fs.readdirSync(logs, { recursive: true }).map(String).filter((x) => x.endsWith('MCP Host.log'))) {
-        const m = new RegExp(`gateway: session \\S+ \\(${listed.client.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) ended by MCP Host`).exec(fs.readFileSync(path.join(logs, f), 'utf8'));
+      for (const text of hostLogs(phase)) {
+        const m = new RegExp(`gateway: session \\S+ \\(${listed.client.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) ended by MCP Host`).exec(text);
         if (m) return m[0];
       }
       return undefined;
@@ -129,8 +133,7 @@ export async function gatewaySteps({ step, phase, log }) {
     const after = await waitFor(async () => {
       const row = (await wb.treeRows(pane)).find((r) => r.level === 1 && r.label === GATEWAY);
       if (row && /· no sessions$/.test(row.description)) return row.description;
-      for (const f of fs.readdirSync(logs, { recursive: true }).map(String).filter((x) => x.endsWith('MCP Host.log'))) {
-        const text = fs.readFileSync(path.join(logs, f), 'utf8');
+      for (const text of hostLogs(phase)) {
         const back = text.slice(text.indexOf(line)).match(/gateway: (session \S+) connected/);
         if (back) return `VS Code came back as ${back[1]}`;
       }
